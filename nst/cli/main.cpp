@@ -1,0 +1,219 @@
+// nst: the batch command line. content + style -> stylized image, with a progress bar.
+// Exit codes: 0 success, 2 usage error (bad flag or value), 1 runtime failure (files, weights, device).
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "nst/nst.h"
+#include "progress.h"
+
+namespace {
+
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+struct Options {
+    std::string content, style, output = "output.jpg";
+    int size = 256;
+    int steps = 300;
+    std::string content_layers{nst::kDefaultContentLayers}, style_layers{nst::kDefaultStyleLayers};
+    std::string init = "content", pooling = "max";
+    std::string weights, features;
+    std::string device = "auto";
+    std::uint64_t seed = 0;
+    int threads = 0;
+    int save_every = 0;
+    std::string log_json;
+    std::int64_t max_pixels = nst::kDefaultMaxPixels;
+    nst::Params params = nst::Params::defaults();
+};
+
+void require(bool ok, const std::string& message) {
+    if (!ok) throw nst::UsageError(message);
+}
+
+std::string number(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+void validate(const Options& o) {
+    require(o.size >= 16 && o.size <= 8192, "--size " + std::to_string(o.size) + ": must be between 16 and 8192");
+    require(o.steps >= 1 && o.steps <= 1'000'000, "--steps " + std::to_string(o.steps) + ": must be between 1 and 1000000");
+    const auto& p = o.params;
+    require(std::isfinite(p.lr) && p.lr > 0, "--lr " + number(p.lr) + ": must be a finite number > 0");
+    require(std::isfinite(p.content_weight) && p.content_weight >= 0,
+            "--content-weight " + number(p.content_weight) + ": must be a finite number >= 0");
+    require(std::isfinite(p.style_weight) && p.style_weight >= 0,
+            "--style-weight " + number(p.style_weight) + ": must be a finite number >= 0");
+    require(std::isfinite(p.tv_weight) && p.tv_weight >= 0,
+            "--tv-weight " + number(p.tv_weight) + ": must be a finite number >= 0");
+    require(o.init == "content" || o.init == "noise", "--init " + o.init + ": expected content or noise");
+    require(o.pooling == "max" || o.pooling == "avg", "--pooling " + o.pooling + ": expected max or avg");
+    require(o.threads >= 0 && o.threads <= 1024, "--threads " + std::to_string(o.threads) + ": must be between 0 and 1024");
+    require(o.save_every >= 0, "--save-every " + std::to_string(o.save_every) + ": must be >= 0");
+    require(o.max_pixels > 0, "--max-pixels " + std::to_string(o.max_pixels) + ": must be > 0");
+    require(o.weights.empty() || o.features.empty(), "--weights and --features are mutually exclusive");
+}
+
+// "random" or "random:SEED".
+std::uint64_t parse_random_features(const std::string& spec) {
+    if (spec == "random") return 0;
+    if (spec.starts_with("random:")) {
+        const std::string digits = spec.substr(7);
+        std::uint64_t seed = 0;
+        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seed);
+        if (!digits.empty() && ec == std::errc() && ptr == digits.data() + digits.size()) return seed;
+    }
+    throw nst::UsageError("--features " + spec + ": expected random or random:SEED (SEED a non-negative integer)");
+}
+
+std::filesystem::path numbered(const std::filesystem::path& output, int step) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "_%06d", step);
+    return output.parent_path() / (output.stem().string() + suffix + output.extension().string());
+}
+
+int run(const Options& o, bool style_weight_given) {
+    validate(o);
+    nst::Params params = o.params;
+    params.content_layers = nst::parse_layer_spec(o.content_layers, "--content-layers");
+    params.style_layers = nst::parse_layer_spec(o.style_layers, "--style-layers");
+    nst::check_output_path(o.output);
+
+    nst::EngineOptions engine_options;
+    engine_options.pooling = o.pooling == "avg" ? nst::Pooling::Avg : nst::Pooling::Max;
+    engine_options.device = o.device;
+    engine_options.threads = o.threads;
+    engine_options.seed = o.seed;
+    if (!o.features.empty()) {
+        engine_options.features.random_seed = parse_random_features(o.features);
+    } else if (!o.weights.empty()) {
+        engine_options.features.weights_path = o.weights;
+    } else if (const auto cached = nst::find_cached_weights()) {
+        engine_options.features.weights_path = cached->string();
+    }
+    if (engine_options.features.random() && !style_weight_given) params.style_weight = nst::kRandomFeaturesStyleWeight;
+    // Resolve the device before the slow work so that a bad --device fails at once.
+    const std::string device = nst::resolve_device(o.device);
+
+    const nst::Image content = nst::resize_long_side(nst::load_image(o.content, o.max_pixels), o.size);
+    const nst::Image style = nst::resize_long_side(nst::load_image(o.style, o.max_pixels), o.size);
+
+    std::ofstream log;
+    if (!o.log_json.empty()) {
+        log.open(o.log_json, std::ios::trunc);
+        if (!log) throw nst::Error("--log-json " + o.log_json + ": cannot open for writing");
+    }
+
+    nst::Engine engine(engine_options, params);
+    if (engine.random_features()) std::fprintf(stderr, "warning: %s\n", nst::kRandomFeaturesWarning);
+    std::fprintf(stderr, "nst %s | LibTorch %s | device %s | %dx%d | %d steps | features: %s\n", nst::version(),
+                 nst::libtorch_version().c_str(), device.c_str(), content.width, content.height, o.steps,
+                 engine.random_features() ? "untrained (random) features" : engine_options.features.weights_path.c_str());
+    if (log.is_open()) {
+        nlohmann::json head = {{"event", "start"},
+                               {"features", engine.random_features() ? "untrained (random) features" : "vgg19"},
+                               {"weights", engine_options.features.weights_path},
+                               {"device", device},
+                               {"width", content.width},
+                               {"height", content.height}};
+        log << head.dump() << '\n';
+    }
+
+    engine.set_images(content, style, o.init == "noise" ? nst::Init::Noise : nst::Init::Content);
+    nst::cli::Progress progress(o.steps, stderr);
+    for (int step = 1; step <= o.steps; ++step) {
+        const auto t0 = std::chrono::steady_clock::now();
+        engine.step();
+        const nst::Losses losses = engine.last_losses();  // also waits for the step on a GPU
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (!std::isfinite(losses.total))
+            throw nst::Error("the loss became " + number(losses.total) + " at step " + std::to_string(step) +
+                             "; try a smaller --lr");
+        if (log.is_open()) {
+            const nlohmann::json line = {{"step", step},           {"content", losses.content},
+                                         {"style", losses.style},  {"tv", losses.tv},
+                                         {"total", losses.total},  {"ms", ms}};
+            log << line.dump() << '\n';
+        }
+        progress.update(step, losses);
+        if (o.save_every > 0 && step % o.save_every == 0 && step != o.steps)
+            nst::save_image(engine.image(), numbered(o.output, step));
+    }
+    progress.finish();
+    nst::save_image(engine.image(), o.output);
+    std::fprintf(stderr, "wrote %s%s\n", o.output.c_str(),
+                 engine.random_features() ? " (made with untrained (random) features, not VGG19)" : "");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    CLI::App app{"nst: neural style transfer (Gatys et al.) with a frozen VGG19; content + style -> output image"};
+    app.set_version_flag("--version",
+                         [] {
+                             return std::string("nst ") + nst::version() + "\nLibTorch " + nst::libtorch_version() +
+                                    "\nCUDA compiled in: " + (nst::cuda_compiled() ? "yes" : "no") +
+                                    "\nCUDA available: " + (nst::cuda_available() ? "yes" : "no");
+                         });
+    app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.add_option("--content", o.content, "Content image (JPEG, PNG, BMP, TGA, GIF)")->required();
+    app.add_option("--style", o.style, "Style image")->required();
+    app.add_option("--output,-o", o.output, "Output image (.jpg, .jpeg or .png), written atomically");
+    app.add_option("--size", o.size, "Long side of the optimised image in pixels");
+    app.add_option("--steps", o.steps, "Number of Adam steps");
+    app.add_option("--lr", o.params.lr, "Adam learning rate (image values are in [0,1])");
+    app.add_option("--content-weight", o.params.content_weight, "Content loss weight (alpha)");
+    app.add_option("--style-weight", o.params.style_weight,
+                   "Style loss weight (beta); with random features the default is 1e8 instead");
+    app.add_option("--tv-weight", o.params.tv_weight, "Total-variation loss weight (gamma)");
+    app.add_option("--content-layers", o.content_layers, "Content layers as name:weight,...");
+    app.add_option("--style-layers", o.style_layers, "Style layers as name:weight,...");
+    app.add_option("--init", o.init, "Initial image: content or noise");
+    app.add_option("--pooling", o.pooling, "VGG19 pooling: max or avg");
+    app.add_option("--weights", o.weights, "VGG19 weights (.safetensors, torchvision key names); default: the cache");
+    app.add_option("--features", o.features, "random[:SEED]: untrained random features (offline mode)");
+    app.add_option("--device", o.device, "auto, cpu, cuda or cuda:N");
+    app.add_option("--seed", o.seed, "Seed for --init noise");
+    app.add_option("--threads", o.threads, "CPU threads (0 = LibTorch default)");
+    app.add_option("--save-every", o.save_every, "Also write numbered intermediate images every K steps (0 = off)");
+    app.add_option("--log-json", o.log_json, "Write one JSON object per step to this file");
+    app.add_option("--max-pixels", o.max_pixels, "Refuse input images with more pixels than this");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);  // --help / --version
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "nst: %s\nRun 'nst --help' for the list of flags.\n", e.what());
+        return kExitUsage;
+    }
+    try {
+        return run(o, app.count("--style-weight") > 0);
+    } catch (const nst::UsageError& e) {
+        std::fprintf(stderr, "\nnst: %s\n", e.what());
+        return kExitUsage;
+    } catch (const nst::Error& e) {
+        std::fprintf(stderr, "\nnst: %s\n", e.what());
+        return kExitRuntime;
+    } catch (const std::exception& e) {
+        // LibTorch errors (out of memory, ...) are multi-line; the first line says what happened.
+        std::string what = e.what();
+        what = what.substr(0, what.find('\n'));
+        std::fprintf(stderr, "\nnst: %s\n", what.c_str());
+        return kExitRuntime;
+    }
+}

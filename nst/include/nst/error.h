@@ -1,0 +1,21 @@
+#pragma once
+// One exception type for every failure a user can cause (bad file, bad flag value, no GPU...).
+// The message is a single line that names the input and the problem; programs print it as is.
+#include <stdexcept>
+#include <string>
+
+namespace nst {
+
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A bad value given on the command line or in a control (bad layer name, lr <= 0, ...).
+// Programs map it to the usage exit code (2) instead of the runtime one (1).
+class UsageError : public Error {
+public:
+    using Error::Error;
+};
+
+}  // namespace nst

@@ -1,0 +1,48 @@
+#pragma once
+// Adam on the one image tensor, followed by the clamp to [0,1].
+//
+// Why not torch::optim::Adam: it computes the first moment as m·β₁ + g·(1−β₁) while PyTorch's
+// Python Adam (what every reference implementation uses) computes lerp(m, g, 1−β₁). The two round
+// differently, and Adam's per-pixel normalisation amplifies such 1-ulp differences over a few
+// steps wherever a gradient is near zero. Using PyTorch's exact operation order keeps the engine
+// comparable with Python results step for step (tests/parity_reference.py), and having the state
+// here makes "change lr, keep the moments" and fusing the clamp trivial.
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace nst {
+
+struct AdamOptions {
+    double lr = 0.02, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+};
+
+class ImageAdam {
+public:
+    ImageAdam(const torch::Tensor& x, AdamOptions options)
+        : options_(options), m_(torch::zeros_like(x)), v_(torch::zeros_like(x)) {}
+
+    void set_lr(double lr) { options_.lr = lr; }
+    [[nodiscard]] double lr() const { return options_.lr; }
+
+    // x ← clamp(x − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε), 0, 1), on x.grad().
+    void step(torch::Tensor& x) {
+        torch::NoGradGuard no_grad;
+        const auto& g = x.grad();
+        ++t_;
+        m_.lerp_(g, 1.0 - options_.beta1);
+        v_.mul_(options_.beta2).addcmul_(g, g, 1.0 - options_.beta2);
+        const double bias1 = 1.0 - std::pow(options_.beta1, t_);
+        const double bias2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, t_));
+        const auto denom = (v_.sqrt() / bias2_sqrt).add_(options_.eps);
+        x.addcdiv_(m_, denom, -options_.lr / bias1);
+        x.clamp_(0, 1);
+    }
+
+private:
+    AdamOptions options_;
+    torch::Tensor m_, v_;
+    long t_ = 0;
+};
+
+}  // namespace nst

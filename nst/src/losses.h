@@ -1,0 +1,27 @@
+#pragma once
+// The loss terms of Gatys et al. as pure tensor functions (written out in docs/LOSS.md).
+// Header-only so the engine and the unit tests share exactly this code.
+#include <torch/torch.h>
+
+namespace nst::losses {
+
+// G = F·Fᵀ / (C·H·W), F = the [1,C,H,W] activation reshaped to C × (H·W).
+inline torch::Tensor gram(const torch::Tensor& feat) {
+    const auto c = feat.size(1), h = feat.size(2), w = feat.size(3);
+    const auto f = feat.reshape({c, h * w});
+    return torch::mm(f, f.t()) / static_cast<double>(c * h * w);
+}
+
+// mean((a − b)²): the content term of one layer, and the style term of one layer on Grams.
+inline torch::Tensor mean_sq(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).pow(2).mean(); }
+
+// mean((x[i+1,j] − x[i,j])²) + mean((x[i,j+1] − x[i,j])²) over a [N,C,H,W] image.
+inline torch::Tensor total_variation(const torch::Tensor& x) {
+    using torch::indexing::None;
+    using torch::indexing::Slice;
+    const auto dy = x.index({Slice(), Slice(), Slice(1, None)}) - x.index({Slice(), Slice(), Slice(None, -1)});
+    const auto dx = x.index({Slice(), Slice(), Slice(), Slice(1, None)}) - x.index({Slice(), Slice(), Slice(), Slice(None, -1)});
+    return dy.pow(2).mean() + dx.pow(2).mean();
+}
+
+}  // namespace nst::losses

@@ -1,0 +1,2 @@
+// Precompiled header for the translation units that use LibTorch.
+#include <torch/torch.h>

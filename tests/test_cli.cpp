@@ -1,0 +1,260 @@
+// The `nst` program driven as a user drives it: a real process, real files, exit codes, messages,
+// and the guarantee that a failed run never writes or clobbers the output.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "nst/nst.h"
+#include "test_util.h"
+#include "vgg19_weights.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nst::test::TempDir;
+
+struct Result {
+    int exit_code = -1;
+    std::string output;  // stdout + stderr
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+Result run_nst(const std::vector<std::string>& args, const fs::path& dir) {
+    std::string cmd = quote(NST_CLI_PATH);
+    for (const auto& a : args) cmd += " " + quote(a);
+    const fs::path out = dir / "cli-output.txt";
+    cmd += " > " + quote(out.string()) + " 2>&1";
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.output = ss.str();
+    return r;
+}
+
+class Cli : public ::testing::Test {
+protected:
+    TempDir dir;
+    fs::path content = dir / "content.png";
+    fs::path style = dir / "style.jpg";
+    fs::path output = dir / "out.jpg";
+    const std::string sentinel = "previous result - must survive a failed run";
+
+    void SetUp() override {
+        nst::save_image(nst::test::make_test_image(40, 30, 0), content);
+        nst::save_image(nst::test::make_test_image(32, 32, 1), style);
+    }
+
+    // Fast settings for a run that is expected to get far.
+    std::vector<std::string> base(const fs::path& c, const fs::path& s) const {
+        return {"--content", c.string(), "--style", s.string(), "--output", output.string(), "--size", "32",
+                "--steps", "3", "--features", "random:1", "--device", "cpu", "--threads", "2"};
+    }
+
+    // Runs with a pre-existing output file and checks: exit code, message naming `needle`, old
+    // output intact, no stray temporary file.
+    void expect_failure(std::vector<std::string> args, int code, const std::vector<std::string>& needles) {
+        nst::test::write_text(output, sentinel);
+        const auto r = run_nst(args, dir.path());
+        EXPECT_EQ(r.exit_code, code) << r.output;
+        for (const auto& n : needles) EXPECT_NE(r.output.find(n), std::string::npos) << "missing '" << n << "' in:\n" << r.output;
+        const auto bytes = nst::test::read_bytes(output);
+        EXPECT_EQ(std::string(bytes.begin(), bytes.end()), sentinel) << "the old output was clobbered";
+        for (const auto& e : fs::directory_iterator(dir.path()))
+            EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "stray " << e.path();
+        EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << r.output;
+    }
+};
+
+TEST_F(Cli, StylizesAndWritesAValidImageOfTheRightSize) {
+    const fs::path log = dir / "log.jsonl";
+    auto args = base(content, style);
+    args[9] = "8";  // --steps
+    args.insert(args.end(), {"--log-json", log.string(), "--save-every", "4"});
+    const auto r = run_nst(args, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("untrained (random) features"), std::string::npos) << r.output;
+    const auto img = nst::load_image(output);
+    EXPECT_EQ(img.width, 32);  // long side 32 of a 40x30 input
+    EXPECT_EQ(img.height, 24);
+    EXPECT_TRUE(fs::exists(dir / "out_000004.jpg"));
+
+    std::ifstream in(log);
+    std::string line;
+    std::vector<nlohmann::json> steps;
+    while (std::getline(in, line)) {
+        auto j = nlohmann::json::parse(line);
+        if (j.contains("step")) steps.push_back(j);
+    }
+    ASSERT_EQ(steps.size(), 8u);
+    for (int k = 0; k < 8; ++k) {
+        EXPECT_EQ(steps[k]["step"], k + 1);
+        for (const char* key : {"content", "style", "tv", "total", "ms"}) EXPECT_TRUE(steps[k].contains(key)) << key;
+    }
+    EXPECT_EQ(steps[0]["content"].get<double>(), 0.0);  // step 1 = the content image itself
+    EXPECT_LT(steps[7]["total"].get<double>(), steps[0]["total"].get<double>());
+}
+
+TEST_F(Cli, HelpListsEveryFlagWithDefaultsAndVersionNamesLibTorch) {
+    auto r = run_nst({"--help"}, dir.path());
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* flag : {"--content", "--style", "--output", "--size", "--steps", "--lr", "--content-weight",
+                             "--style-weight", "--tv-weight", "--content-layers", "--style-layers", "--init",
+                             "--pooling", "--weights", "--features", "--device", "--seed", "--threads", "--save-every",
+                             "--log-json", "--max-pixels", "relu4_2:1"})
+        EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
+    r = run_nst({"--version"}, dir.path());
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.output.find("LibTorch " + nst::libtorch_version()), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("CUDA compiled in:"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, MissingContentFile) { expect_failure(base(dir / "nope.jpg", style), 1, {"nope.jpg"}); }
+
+TEST_F(Cli, DirectoryAsStyle) { expect_failure(base(content, dir.path()), 1, {dir.path().string(), "directory"}); }
+
+TEST_F(Cli, EmptyFile) {
+    nst::test::write_text(dir / "empty.png", "");
+    expect_failure(base(dir / "empty.png", style), 1, {"empty.png", "empty"});
+}
+
+TEST_F(Cli, TruncatedJpeg) {
+    auto bytes = nst::test::read_bytes(style);
+    bytes.resize(bytes.size() / 2);
+    nst::test::write_bytes(dir / "cut.jpg", bytes);
+    expect_failure(base(content, dir / "cut.jpg"), 1, {"cut.jpg", "truncated"});
+}
+
+TEST_F(Cli, TruncatedPng) {
+    auto bytes = nst::test::read_bytes(content);
+    bytes.resize(bytes.size() * 2 / 3);
+    nst::test::write_bytes(dir / "cut.png", bytes);
+    expect_failure(base(dir / "cut.png", style), 1, {"cut.png"});
+}
+
+TEST_F(Cli, TextFileNamedJpg) {
+    nst::test::write_text(dir / "notes.jpg", "these are my holiday notes, not a picture\n");
+    expect_failure(base(dir / "notes.jpg", style), 1, {"notes.jpg", "not a supported image"});
+}
+
+TEST_F(Cli, ImageOverThePixelLimit) {
+    expect_failure([&] { auto a = base(content, style); a.insert(a.end(), {"--max-pixels", "1000"}); return a; }(), 1,
+                   {"content.png", "over the limit"});
+}
+
+TEST_F(Cli, UnwritableOutputDirectory) {
+    auto args = base(content, style);
+    args[5] = (dir / "no-such-dir" / "out.jpg").string();
+    const auto r = run_nst(args, dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("no-such-dir"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir / "no-such-dir"));
+    args[5] = "/proc/nst-out.jpg";  // not writable even for root
+    EXPECT_EQ(run_nst(args, dir.path()).exit_code, 1);
+}
+
+TEST_F(Cli, OutputExtensionNotAnImageFormat) {
+    auto args = base(content, style);
+    args[5] = (dir / "out.txt").string();
+    const auto r = run_nst(args, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("out.txt"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir / "out.txt"));
+}
+
+TEST_F(Cli, UnknownLayerName) {
+    auto args = base(content, style);
+    args.insert(args.end(), {"--style-layers", "relu1_1:1,relu9_9:2"});
+    expect_failure(args, 2, {"--style-layers", "relu9_9"});
+}
+
+TEST_F(Cli, BadNumbersAreUsageErrors) {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"--lr", "abc"}, {"--lr", "-1"},          {"--lr", "0"},           {"--size", "5"},
+        {"--steps", "0"}, {"--style-weight", "nan"}, {"--tv-weight", "-2"}, {"--threads", "x"},
+        {"--content-layers", "relu4_2:-1"}, {"--features", "random:abc"}, {"--init", "zeros"}, {"--pooling", "min"}};
+    for (const auto& [flag, value] : bad) {
+        SCOPED_TRACE(flag + " " + value);
+        auto args = base(content, style);
+        args.insert(args.end(), {flag, value});
+        expect_failure(args, 2, {flag});
+    }
+}
+
+TEST_F(Cli, CudaWithoutAGpu) {
+    auto args = base(content, style);
+    args[13] = "cuda:99";
+    expect_failure(args, 1, {"cuda:99"});
+    if (!nst::cuda_available()) {
+        args[13] = "cuda";
+        expect_failure(args, 1, {"--device cuda", "CUDA is not usable"});
+    }
+}
+
+class CliWeights : public Cli {
+protected:
+    std::vector<std::string> with_weights(const fs::path& w) {
+        auto args = base(content, style);
+        args.erase(args.begin() + 10, args.begin() + 12);  // drop --features random:1
+        args.insert(args.end(), {"--weights", w.string()});
+        return args;
+    }
+};
+
+TEST_F(CliWeights, GeneratedWeightsFileWorks) {
+    const auto w = dir / "vgg19.safetensors";
+    nst::test::write_vgg19(w, 3);
+    const auto r = run_nst(with_weights(w), dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output.find("untrained"), std::string::npos) << r.output;
+    EXPECT_EQ(nst::load_image(output).width, 32);
+}
+
+TEST_F(CliWeights, EachBrokenWeightsFileIsNamed) {
+    const auto good = dir / "good.safetensors";
+    nst::test::write_vgg19(good, 3);
+    const auto bytes = nst::test::read_bytes(good);
+
+    auto truncated = bytes;
+    truncated.resize(bytes.size() - 1000);
+    nst::test::write_bytes(dir / "truncated.safetensors", truncated);
+    expect_failure(with_weights(dir / "truncated.safetensors"), 1, {"truncated.safetensors", "truncated"});
+
+    auto corrupt = bytes;
+    for (int i = 8; i < 40; ++i) corrupt[i] = '#';
+    nst::test::write_bytes(dir / "corrupt.safetensors", corrupt);
+    expect_failure(with_weights(dir / "corrupt.safetensors"), 1, {"corrupt.safetensors", "JSON"});
+
+    nst::test::write_vgg19(dir / "shapes.safetensors", 3, [](auto& t) {
+        for (auto& x : t)
+            if (x.name == "features.0.weight") x.shape = {3, 64, 3, 3};
+    });
+    expect_failure(with_weights(dir / "shapes.safetensors"), 1, {"shapes.safetensors", "features.0.weight"});
+
+    nst::test::write_vgg19(dir / "keys.safetensors", 3,
+                           [](auto& t) { std::erase_if(t, [](const auto& x) { return x.name == "features.2.bias"; }); });
+    expect_failure(with_weights(dir / "keys.safetensors"), 1, {"keys.safetensors", "features.2.bias"});
+
+    nst::test::write_vgg19(dir / "nan.safetensors", 3, [](auto& t) {
+        const float nan = std::nanf("");
+        std::memcpy(t[2].bytes.data(), &nan, 4);  // features.2.weight
+    });
+    expect_failure(with_weights(dir / "nan.safetensors"), 1, {"nan.safetensors", "NaN"});
+
+    expect_failure(with_weights(dir / "absent.safetensors"), 1, {"absent.safetensors"});
+}
+
+}  // namespace
