@@ -5,6 +5,7 @@
 #include "nst/error.h"
 #include "nst/layers.h"
 #include "nst/safetensors.h"
+#include "vgg19_check.h"
 
 namespace nst {
 
@@ -42,32 +43,9 @@ void VGG19FeaturesImpl::init_random(std::uint64_t seed) {
     }
 }
 
-namespace {
-std::string shape_str(const std::vector<std::int64_t>& s) {
-    std::string out = "[";
-    for (std::size_t k = 0; k < s.size(); ++k) out += (k ? "," : "") + std::to_string(s[k]);
-    return out + "]";
-}
-}  // namespace
-
 void VGG19FeaturesImpl::load_safetensors(const std::filesystem::path& path) {
     const auto header = safetensors::read_header(path);
-    const std::string file = path.string();
-    // Check every convolution of VGG19 (not only the ones built), so that a wrong file is refused
-    // at once rather than later when a deeper layer is switched on.
-    for (const VggLayer& layer : vgg19_layers()) {
-        if (layer.kind != LayerKind::Conv) continue;
-        const std::string prefix = "features." + std::to_string(layer.index) + ".";
-        const std::vector<std::int64_t> weight_shape{layer.out_channels, layer.in_channels, 3, 3};
-        const std::vector<std::int64_t> bias_shape{layer.out_channels};
-        for (const auto& [key, want] : {std::pair{prefix + "weight", weight_shape}, std::pair{prefix + "bias", bias_shape}}) {
-            const auto* info = header.find(key);
-            if (!info) throw Error(file + ": missing tensor '" + key + "' (" + layer.name + "); not a VGG19 features file?");
-            if (info->shape != want)
-                throw Error(file + ": tensor '" + key + "' has shape " + shape_str(info->shape) + ", VGG19's " +
-                            layer.name + " needs " + shape_str(want));
-        }
-    }
+    check_vgg19_features(header, path.string());
     torch::NoGradGuard no_grad;
     for (std::size_t i = 0; i < convs_.size(); ++i) {
         const auto& conv = convs_[i];
