@@ -13,11 +13,13 @@
 #include "nst/nst.h"
 #include "test_util.h"
 #include "vgg19_weights.h"
+#include "weights_server.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nst::test::TempDir;
+using nst::test::contains;
 
 struct Result {
     int exit_code = -1;
@@ -30,8 +32,16 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
-Result run_nst(const std::vector<std::string>& args, const fs::path& dir) {
-    std::string cmd = quote(NST_CLI_PATH);
+// Hermetic by default: the per-user cache is a fresh directory under `dir`, and a download (when
+// no weights are given) goes to a closed loopback port, so no test ever reaches the internet.
+// `env` ("NAME=value") is applied after these defaults and may override them.
+constexpr const char* kUnreachableWeightsUrl = "http://127.0.0.1:1/nst-tests-never-download/model.safetensors";
+
+Result run_nst(const std::vector<std::string>& args, const fs::path& dir, const std::vector<std::string>& env = {}) {
+    std::string cmd = "env " + quote(std::string("NST_WEIGHTS_URL=") + kUnreachableWeightsUrl) + " " +
+                      quote("XDG_CACHE_HOME=" + (dir / "xdg-cache").string());
+    for (const auto& e : env) cmd += " " + quote(e);
+    cmd += " " + quote(NST_CLI_PATH);
     for (const auto& a : args) cmd += " " + quote(a);
     const fs::path out = dir / "cli-output.txt";
     cmd += " > " + quote(out.string()) + " 2>&1";
@@ -114,7 +124,8 @@ TEST_F(Cli, HelpListsEveryFlagWithDefaultsAndVersionNamesLibTorch) {
     for (const char* flag : {"--content", "--style", "--output", "--size", "--steps", "--lr", "--content-weight",
                              "--style-weight", "--tv-weight", "--content-layers", "--style-layers", "--init",
                              "--pooling", "--weights", "--features", "--device", "--seed", "--threads", "--save-every",
-                             "--log-json", "--max-pixels", "relu4_2:1"})
+                             "--log-json", "--max-pixels", "--weights-url", "--offline", "--fetch-weights",
+                             "relu4_2:1"})
         EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
     r = run_nst({"--version"}, dir.path());
     EXPECT_EQ(r.exit_code, 0);
@@ -206,9 +217,14 @@ TEST_F(Cli, CudaWithoutAGpu) {
 
 class CliWeights : public Cli {
 protected:
-    std::vector<std::string> with_weights(const fs::path& w) {
+    // base() without --features random:1: weights come from the cache or a download.
+    std::vector<std::string> default_weights() const {
         auto args = base(content, style);
-        args.erase(args.begin() + 10, args.begin() + 12);  // drop --features random:1
+        args.erase(args.begin() + 10, args.begin() + 12);
+        return args;
+    }
+    std::vector<std::string> with_weights(const fs::path& w) {
+        auto args = default_weights();
         args.insert(args.end(), {"--weights", w.string()});
         return args;
     }
@@ -255,6 +271,96 @@ TEST_F(CliWeights, EachBrokenWeightsFileIsNamed) {
     expect_failure(with_weights(dir / "nan.safetensors"), 1, {"nan.safetensors", "NaN"});
 
     expect_failure(with_weights(dir / "absent.safetensors"), 1, {"absent.safetensors"});
+}
+
+TEST_F(CliWeights, FetchWeightsThenARunUsesTheCachedFile) {
+    const auto model = dir / "model.safetensors";
+    nst::safetensors::write(model, nst::test::vgg19_full_layout_tensors(5), nst::test::kFullLayoutMetadata);
+    const nst::test::WeightsServer server(model);
+    const auto cache = dir / "cache";
+    const auto cached = cache / "nst" / "vgg19-features.safetensors";
+
+    auto r = run_nst({"--fetch-weights", "--weights-url", server.url("normal")}, dir.path(),
+                     {"XDG_CACHE_HOME=" + cache.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, cached.string()));
+    EXPECT_TRUE(contains(r.output, "downloaded"));
+    ASSERT_TRUE(fs::exists(cached));
+    EXPECT_LT(server.bytes_sent("normal"), fs::file_size(model) - 30'000'000) << "the classifier was downloaded";
+
+    // A normal run now finds the cached weights without --weights (and the download URL is unreachable).
+    r = run_nst(default_weights(), dir.path(), {"XDG_CACHE_HOME=" + cache.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output.find("untrained"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("download"), std::string::npos) << r.output;
+    EXPECT_TRUE(contains(r.output, "features: " + cached.string()));
+    EXPECT_EQ(nst::load_image(output).width, 32);
+}
+
+// A full disk, for real: a 1 MB tmpfs as the cache, mounted in a private user + mount namespace
+// (no root needed; skipped where the system does not allow unprivileged namespaces).
+TEST_F(CliWeights, NoSpaceLeftInTheCacheIsReported) {
+    if (std::system("unshare -Urm true > /dev/null 2>&1") != 0) GTEST_SKIP() << "unshare -Urm is not available here";
+    const auto model = dir / "model.safetensors";
+    nst::safetensors::write(model, nst::test::vgg19_full_layout_tensors(5), nst::test::kFullLayoutMetadata);
+    const nst::test::WeightsServer server(model);
+    const auto small = dir / "small";
+    fs::create_directories(small);
+    const auto out = dir / "enospc-output.txt";
+    const auto listing = dir / "enospc-listing.txt";
+    const std::string inner = "mount -t tmpfs -o size=1m tmpfs " + quote(small.string()) + " && XDG_CACHE_HOME=" +
+                              quote(small.string()) + " " + quote(NST_CLI_PATH) + " --fetch-weights --weights-url " +
+                              quote(server.url("normal")) + " > " + quote(out.string()) + " 2>&1; rc=$?; ls -A " +
+                              quote(small.string()) + "/nst > " + quote(listing.string()) + " 2>&1; exit $rc";
+    const int status = std::system(("unshare -Urm sh -c " + quote(inner)).c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    const auto text = nst::test::read_bytes(out);
+    const std::string output(text.begin(), text.end());
+    EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+    EXPECT_TRUE(contains(output, "No space left on device"));
+    EXPECT_TRUE(contains(output, server.url("normal")));
+    const auto left = nst::test::read_bytes(listing);
+    EXPECT_TRUE(left.empty()) << "left in the cache: " << std::string(left.begin(), left.end());
+}
+
+TEST_F(CliWeights, FailedDownloadFallsBackToUntrainedFeaturesAndSaysWhy) {
+    const auto r = run_nst(default_weights(), dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "could not be downloaded"));
+    EXPECT_TRUE(contains(r.output, kUnreachableWeightsUrl));
+    EXPECT_TRUE(contains(r.output, "cannot connect"));
+    EXPECT_TRUE(contains(r.output, nst::kRandomFeaturesWarning));
+    EXPECT_EQ(nst::load_image(output).width, 32);
+    EXPECT_FALSE(fs::exists(dir / "xdg-cache" / "nst" / "vgg19-features.safetensors"));
+}
+
+TEST_F(CliWeights, OfflineNeverDownloads) {
+    auto args = default_weights();
+    args.push_back("--offline");
+    const auto r = run_nst(args, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "--offline and no cached weights"));
+    EXPECT_EQ(r.output.find("download"), std::string::npos) << r.output;
+    EXPECT_TRUE(contains(r.output, nst::kRandomFeaturesWarning));
+}
+
+TEST_F(CliWeights, FetchWeightsFailuresAndRefusedUrls) {
+    auto r = run_nst({"--fetch-weights"}, dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, kUnreachableWeightsUrl));
+    EXPECT_FALSE(fs::exists(dir / "xdg-cache" / "nst" / "vgg19-features.safetensors"));
+
+    r = run_nst({"--fetch-weights", "--weights-url", "http://example.com/model.safetensors"}, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_TRUE(contains(r.output, "only https://"));
+
+    // A refused URL is a usage error in a batch run too, not a silent fallback.
+    r = run_nst(default_weights(), dir.path(), {"NST_WEIGHTS_URL=http://example.com/model.safetensors"});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_TRUE(contains(r.output, "http://example.com/model.safetensors"));
+
+    r = run_nst({"--fetch-weights", "--offline"}, dir.path());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
 }  // namespace

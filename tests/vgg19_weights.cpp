@@ -52,6 +52,27 @@ std::vector<safetensors::OutTensor> vgg19_tensors(std::uint32_t seed, safetensor
     return out;
 }
 
+std::vector<safetensors::OutTensor> vgg19_full_layout_tensors(std::uint32_t seed) {
+    auto features = vgg19_tensors(seed);
+    std::erase_if(features, [](const auto& t) { return !t.name.starts_with("features."); });
+    // Values of the stand-ins do not matter (nothing reads them); a ramp is cheap and not zero.
+    auto stand_in = [](std::string name, std::vector<std::int64_t> shape) {
+        std::int64_t n = 1;
+        for (auto d : shape) n *= d;
+        std::vector<float> values(static_cast<std::size_t>(n));
+        for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i % 1000) * 1e-3f;
+        return safetensors::f32_tensor(std::move(name), std::move(shape), values);
+    };
+    std::vector<safetensors::OutTensor> out;
+    for (auto& t : features) {
+        if (t.name == "features.19.weight") out.push_back(stand_in("pre_logits.fc1.weight", {64, 512, 7, 7}));
+        out.push_back(std::move(t));
+    }
+    out.push_back(stand_in("head.fc.weight", {1000, 8192}));
+    out.push_back(stand_in("head.fc.bias", {1000}));
+    return out;
+}
+
 void write_vgg19(const std::filesystem::path& path, std::uint32_t seed,
                  const std::function<void(std::vector<safetensors::OutTensor>&)>& edit) {
     auto tensors = vgg19_tensors(seed);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,5 +19,13 @@ std::vector<safetensors::OutTensor> vgg19_tensors(std::uint32_t seed,
 
 void write_vgg19(const std::filesystem::path& path, std::uint32_t seed = 1,
                  const std::function<void(std::vector<safetensors::OutTensor>&)>& edit = {});
+
+// A whole-model layout like the published model.safetensors (timm's vgg19.tv_in1k): the
+// features.* tensors plus classifier tensors, with {"format":"pt"} metadata. The classifier is a
+// stand-in far smaller than the real 490 MB one, split so that one tensor (about 6 MB) lies
+// between features.16 and features.19 and the rest (about 33 MB) after the features: a
+// downloader must skip both. Tensors are in file order.
+std::vector<safetensors::OutTensor> vgg19_full_layout_tensors(std::uint32_t seed = 1);
+inline const std::map<std::string, std::string> kFullLayoutMetadata{{"format", "pt"}};
 
 }  // namespace nst::test

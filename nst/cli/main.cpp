@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "nst/download.h"
 #include "nst/nst.h"
 #include "progress.h"
 
@@ -28,6 +29,9 @@ struct Options {
     std::string content_layers{nst::kDefaultContentLayers}, style_layers{nst::kDefaultStyleLayers};
     std::string init = "content", pooling = "max";
     std::string weights, features;
+    std::string weights_url = nst::weights_url_from_env();
+    bool offline = false;
+    bool fetch_weights = false;
     std::string device = "auto";
     std::uint64_t seed = 0;
     int threads = 0;
@@ -48,6 +52,8 @@ std::string number(double v) {
 }
 
 void validate(const Options& o) {
+    require(!o.content.empty(), "--content is required");
+    require(!o.style.empty(), "--style is required");
     require(o.size >= 16 && o.size <= 8192, "--size " + std::to_string(o.size) + ": must be between 16 and 8192");
     require(o.steps >= 1 && o.steps <= 1'000'000, "--steps " + std::to_string(o.steps) + ": must be between 1 and 1000000");
     const auto& p = o.params;
@@ -64,6 +70,59 @@ void validate(const Options& o) {
     require(o.save_every >= 0, "--save-every " + std::to_string(o.save_every) + ": must be >= 0");
     require(o.max_pixels > 0, "--max-pixels " + std::to_string(o.max_pixels) + ": must be > 0");
     require(o.weights.empty() || o.features.empty(), "--weights and --features are mutually exclusive");
+}
+
+// Downloads the VGG19 features into the cache, with a progress bar on stderr.
+nst::FetchResult download_weights(const std::string& url) {
+    nst::check_weights_url(url);
+    nst::FetchOptions fetch;
+    fetch.url = url;
+    nst::cli::ByteProgress bar("VGG19 weights", stderr);
+    std::fprintf(stderr, "downloading the VGG19 features from %s\n", url.c_str());
+    fetch.progress = [&bar](std::uint64_t done, std::uint64_t total) {
+        bar.update(done, total);
+        return true;
+    };
+    nst::FetchResult result = nst::fetch_vgg19_features(fetch);
+    bar.finish();
+    return result;
+}
+
+std::string megabytes(std::uint64_t bytes) { return number(std::round(static_cast<double>(bytes) / 1e5) / 10) + " MB"; }
+
+// nst --fetch-weights: only the download; says where the file went and what it cost.
+int fetch_only(const Options& o) {
+    require(!o.offline, "--fetch-weights and --offline are mutually exclusive");
+    const nst::FetchResult r = download_weights(o.weights_url);
+    std::printf("VGG19 features saved to %s: %s downloaded (%llu bytes) of the %s model file%s\n", r.path.c_str(),
+                megabytes(r.bytes_downloaded).c_str(), static_cast<unsigned long long>(r.bytes_downloaded),
+                r.remote_size ? megabytes(r.remote_size).c_str() : "(size unknown)",
+                r.used_ranges ? "" : " (the server ignored range requests; the file was streamed)");
+    return 0;
+}
+
+// Where the weights come from: --weights FILE > the cache > a download (unless --offline) >
+// untrained features. Returns the weights file, or "" for untrained features after printing why.
+std::string resolve_weights(const Options& o) {
+    if (!o.features.empty()) return "";  // untrained features asked for
+    if (!o.weights.empty()) return o.weights;
+    if (const auto cached = nst::find_cached_weights()) return cached->string();
+    if (o.offline) {
+        std::fprintf(stderr, "warning: --offline and no cached weights at %s: using untrained features\n",
+                     nst::cached_weights_path().c_str());
+        return "";
+    }
+    try {
+        return download_weights(o.weights_url).path.string();
+    } catch (const nst::UsageError&) {
+        throw;  // a refused URL is the user's to fix, not a reason to run on random features
+    } catch (const nst::Error& e) {
+        std::fprintf(stderr,
+                     "warning: using untrained features because the VGG19 weights could not be downloaded: %s "
+                     "[retry with nst --fetch-weights, or pass --weights FILE]\n",
+                     e.what());
+        return "";
+    }
 }
 
 // "random" or "random:SEED".
@@ -85,6 +144,7 @@ std::filesystem::path numbered(const std::filesystem::path& output, int step) {
 }
 
 int run(const Options& o, bool style_weight_given) {
+    if (o.fetch_weights) return fetch_only(o);
     validate(o);
     nst::Params params = o.params;
     params.content_layers = nst::parse_layer_spec(o.content_layers, "--content-layers");
@@ -96,19 +156,15 @@ int run(const Options& o, bool style_weight_given) {
     engine_options.device = o.device;
     engine_options.threads = o.threads;
     engine_options.seed = o.seed;
-    if (!o.features.empty()) {
-        engine_options.features.random_seed = parse_random_features(o.features);
-    } else if (!o.weights.empty()) {
-        engine_options.features.weights_path = o.weights;
-    } else if (const auto cached = nst::find_cached_weights()) {
-        engine_options.features.weights_path = cached->string();
-    }
-    if (engine_options.features.random() && !style_weight_given) params.style_weight = nst::kRandomFeaturesStyleWeight;
+    if (!o.features.empty()) engine_options.features.random_seed = parse_random_features(o.features);
     // Resolve the device before the slow work so that a bad --device fails at once.
     const std::string device = nst::resolve_device(o.device);
 
     const nst::Image content = nst::resize_long_side(nst::load_image(o.content, o.max_pixels), o.size);
     const nst::Image style = nst::resize_long_side(nst::load_image(o.style, o.max_pixels), o.size);
+    // After the inputs are known to be good: a typo in a file name should not cost a download.
+    engine_options.features.weights_path = resolve_weights(o);
+    if (engine_options.features.random() && !style_weight_given) params.style_weight = nst::kRandomFeaturesStyleWeight;
 
     std::ofstream log;
     if (!o.log_json.empty()) {
@@ -170,8 +226,9 @@ int main(int argc, char** argv) {
                                     "\nCUDA available: " + (nst::cuda_available() ? "yes" : "no");
                          });
     app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    app.add_option("--content", o.content, "Content image (JPEG, PNG, BMP, TGA, GIF)")->required();
-    app.add_option("--style", o.style, "Style image")->required();
+    // Required unless --fetch-weights (checked in validate()).
+    app.add_option("--content", o.content, "Content image (JPEG, PNG, BMP, TGA, GIF); required");
+    app.add_option("--style", o.style, "Style image; required");
     app.add_option("--output,-o", o.output, "Output image (.jpg, .jpeg or .png), written atomically");
     app.add_option("--size", o.size, "Long side of the optimised image in pixels");
     app.add_option("--steps", o.steps, "Number of Adam steps");
@@ -184,7 +241,13 @@ int main(int argc, char** argv) {
     app.add_option("--style-layers", o.style_layers, "Style layers as name:weight,...");
     app.add_option("--init", o.init, "Initial image: content or noise");
     app.add_option("--pooling", o.pooling, "VGG19 pooling: max or avg");
-    app.add_option("--weights", o.weights, "VGG19 weights (.safetensors, torchvision key names); default: the cache");
+    app.add_option("--weights", o.weights,
+                   "VGG19 weights (.safetensors, torchvision key names); default: the cache, else a download");
+    app.add_option("--weights-url", o.weights_url,
+                   "Where to download the VGG19 weights from (https; env NST_WEIGHTS_URL)");
+    app.add_flag("--offline", o.offline, "Never download: without --weights or a cached file, use untrained features");
+    app.add_flag("--fetch-weights", o.fetch_weights,
+                 "Only download the VGG19 features into the cache (replacing a cached copy), say where, and exit");
     app.add_option("--features", o.features, "random[:SEED]: untrained random features (offline mode)");
     app.add_option("--device", o.device, "auto, cpu, cuda or cuda:N");
     app.add_option("--seed", o.seed, "Seed for --init noise");

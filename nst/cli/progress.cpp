@@ -17,49 +17,123 @@ std::string fmt_duration(double seconds) {
         std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
     return buf;
 }
+
+// "[#####...] " for a fraction in [0,1].
+std::string bar(double fraction) {
+    constexpr int kWidth = 24;
+    const int filled = std::clamp(static_cast<int>(std::lround(kWidth * fraction)), 0, kWidth);
+    // Built with append: GCC 12 warns falsely (-Wrestrict) on "[" + std::string(...) here.
+    std::string out = "[";
+    out.append(static_cast<std::size_t>(filled), '#').append(static_cast<std::size_t>(kWidth - filled), '.');
+    return out.append("] ");
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string megabytes(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(bytes) / 1e6);
+    return buf;
+}
 }  // namespace
+
+StatusLine::StatusLine(std::FILE* out) : out_(out), tty_(isatty(fileno(out)) != 0) {}
+
+void StatusLine::redraw(const std::string& text, bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    drawn_ = true;
+    std::fprintf(out_, "\r\033[K%s", text.c_str());
+    std::fflush(out_);
+}
+
+void StatusLine::print(const std::string& text) {
+    std::fprintf(out_, "%s\n", text.c_str());
+    std::fflush(out_);
+}
+
+void StatusLine::end() {
+    if (tty_ && drawn_) std::fputc('\n', out_);
+    drawn_ = false;
+}
 
 Progress::Progress(int total_steps, std::FILE* out)
     : total_(std::max(1, total_steps)),
-      out_(out),
-      tty_(isatty(fileno(out)) != 0),
+      status_(out),
       plain_every_(std::max(1, total_ / 20)),
       start_(std::chrono::steady_clock::now()) {}
 
 std::string Progress::line(int step, const Losses& losses) const {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double elapsed = seconds_since(start_);
     const double rate = elapsed > 0 ? step / elapsed : 0.0;
     const double left = rate > 0 ? (total_ - step) / rate : 0.0;
     char stats[256];
     std::snprintf(stats, sizeof stats, "%*d/%d  %.2f steps/s  total %.4g  content %.4g  style %.4g  tv %.4g  %s left",
                   static_cast<int>(std::to_string(total_).size()), step, total_, rate, losses.total, losses.content,
                   losses.style, losses.tv, fmt_duration(left).c_str());
-    if (!tty_) return stats;
-    constexpr int kWidth = 24;
-    const int filled = static_cast<int>(std::lround(kWidth * static_cast<double>(step) / total_));
-    std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
-                      std::string(static_cast<std::size_t>(kWidth - filled), '.') + "] ";
-    return bar + stats;
+    if (!status_.tty()) return stats;
+    return bar(static_cast<double>(step) / total_) + stats;
 }
 
 void Progress::update(int step, const Losses& losses) {
-    const auto now = std::chrono::steady_clock::now();
-    if (tty_) {
-        // Redraw at most ~10 times a second; always draw the last step.
-        if (step != total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
-        last_draw_ = now;
-        std::fprintf(out_, "\r\033[K%s", line(step, losses).c_str());
+    if (status_.tty()) {
+        status_.redraw(line(step, losses), step == total_);  // always draw the last step
     } else if (step == 1 || step == total_ || step % plain_every_ == 0) {
-        std::fprintf(out_, "%s\n", line(step, losses).c_str());
+        status_.print(line(step, losses));
     }
-    std::fflush(out_);
 }
 
 void Progress::finish() {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (tty_) std::fputc('\n', out_);
-    std::fprintf(out_, "done in %s (%.1f ms/step)\n", fmt_duration(elapsed).c_str(), 1000.0 * elapsed / total_);
-    std::fflush(out_);
+    const double elapsed = seconds_since(start_);
+    status_.end();
+    std::fprintf(status_.out(), "done in %s (%.1f ms/step)\n", fmt_duration(elapsed).c_str(), 1000.0 * elapsed / total_);
+    std::fflush(status_.out());
+}
+
+ByteProgress::ByteProgress(std::string label, std::FILE* out)
+    : label_(std::move(label)), status_(out), start_(std::chrono::steady_clock::now()) {}
+
+ByteProgress::~ByteProgress() { status_.end(); }
+
+std::string ByteProgress::line(std::uint64_t done, std::uint64_t total) const {
+    const double elapsed = seconds_since(start_);
+    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+    std::string text = label_ + " ";
+    if (total == 0) return text + megabytes(done) + " MB";
+    const double fraction = static_cast<double>(done) / static_cast<double>(total);
+    if (status_.tty()) text += bar(fraction);
+    char stats[160];
+    std::snprintf(stats, sizeof stats, "%s/%s MB (%d%%)  %.1f MB/s", megabytes(done).c_str(), megabytes(total).c_str(),
+                  static_cast<int>(100.0 * fraction), rate / 1e6);
+    text += stats;
+    // The rate of the first moments (connection set-up, the header) says little about the rest.
+    if (elapsed >= 1.0 && rate > 0)
+        text += "  " + fmt_duration(static_cast<double>(total - std::min(done, total)) / rate) + " left";
+    return text;
+}
+
+void ByteProgress::update(std::uint64_t done, std::uint64_t total) {
+    done_ = done;
+    if (status_.tty()) {
+        status_.redraw(line(done, total), total != 0 && done == total);
+        return;
+    }
+    // Plain lines: one each time another tenth is done (the first once the size is known).
+    if (total == 0) return;
+    const int decile = static_cast<int>(10 * done / total);
+    if (decile <= plain_decile_) return;
+    plain_decile_ = decile;
+    status_.print(line(done, total));
+}
+
+void ByteProgress::finish() {
+    const double elapsed = seconds_since(start_);
+    status_.end();
+    std::fprintf(status_.out(), "%s: %s MB in %s\n", label_.c_str(), megabytes(done_).c_str(), fmt_duration(elapsed).c_str());
+    std::fflush(status_.out());
 }
 
 }  // namespace nst::cli

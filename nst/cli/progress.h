@@ -1,13 +1,35 @@
 #pragma once
-// The terminal progress display of `nst`: a single redrawn line on a TTY, plain periodic lines
-// otherwise (logs, CI), so that piping the output never fills a file with carriage returns.
+// The terminal progress displays of `nst` (optimisation steps, and the weights download): a
+// single redrawn line on a TTY, plain periodic lines otherwise (logs, CI), so that piping the
+// output never fills a file with carriage returns.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
 #include "nst/engine.h"
 
 namespace nst::cli {
+
+// The line both displays draw: redrawn in place on a TTY at most ~10 times a second.
+class StatusLine {
+public:
+    explicit StatusLine(std::FILE* out);
+    [[nodiscard]] bool tty() const { return tty_; }
+    // TTY: redraws `text` unless the last draw was under 100 ms ago (`force` always draws).
+    void redraw(const std::string& text, bool force);
+    // Not a TTY: prints `text` as a line of its own.
+    void print(const std::string& text);
+    // Ends a line drawn on a TTY (no-op otherwise, or when nothing is drawn).
+    void end();
+    [[nodiscard]] std::FILE* out() const { return out_; }
+
+private:
+    std::FILE* out_;
+    bool tty_;
+    bool drawn_ = false;
+    std::chrono::steady_clock::time_point last_draw_{};
+};
 
 class Progress {
 public:
@@ -21,11 +43,31 @@ private:
     [[nodiscard]] std::string line(int step, const Losses& losses) const;
 
     int total_;
-    std::FILE* out_;
-    bool tty_;
+    StatusLine status_;
     int plain_every_;
     std::chrono::steady_clock::time_point start_;
-    std::chrono::steady_clock::time_point last_draw_{};
+};
+
+// Bytes, rate and time left of a download. update() may be called as often as the caller likes.
+class ByteProgress {
+public:
+    ByteProgress(std::string label, std::FILE* out);
+    ~ByteProgress();  // ends a drawn line, e.g. when the download failed
+    ByteProgress(const ByteProgress&) = delete;
+    ByteProgress& operator=(const ByteProgress&) = delete;
+    // `total` 0 means not known yet.
+    void update(std::uint64_t done, std::uint64_t total);
+    // Ends the line (TTY) and prints the amount and the time taken.
+    void finish();
+
+private:
+    [[nodiscard]] std::string line(std::uint64_t done, std::uint64_t total) const;
+
+    std::string label_;
+    StatusLine status_;
+    int plain_decile_ = -1;  // the last 10% step printed as a plain line
+    std::uint64_t done_ = 0;
+    std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace nst::cli

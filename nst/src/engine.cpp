@@ -50,6 +50,21 @@ std::string resolve_device(const std::string& device) {
     throw UsageError("--device " + device + ": expected auto, cpu, cuda or cuda:N");
 }
 
+Precision parse_precision(const std::string& name) {
+    if (name == "fp32") return Precision::FP32;
+    if (name == "bf16") return Precision::BF16;
+    if (name == "tf32") return Precision::TF32;
+    throw UsageError("--precision " + name + ": expected fp32, bf16 or tf32");
+}
+
+const char* precision_name(Precision p) {
+    switch (p) {
+        case Precision::BF16: return "bf16";
+        case Precision::TF32: return "tf32";
+        default: return "fp32";
+    }
+}
+
 namespace {
 
 torch::Tensor to_tensor(const Image& img, const torch::Device& device) {
@@ -100,12 +115,25 @@ struct Engine::Impl {
             fresh->init_random(options.features.random_seed);
         else
             fresh->load_safetensors(options.features.weights_path);
-        fresh->to(device);
+        fresh->to(device, net_dtype());
+        fresh->to_channels_last();
         net = fresh;
     }
 
+    [[nodiscard]] torch::ScalarType net_dtype() const {
+        return options.precision == Precision::BF16 ? torch::kBFloat16 : torch::kFloat32;
+    }
+
+    // Activations at `taps`, always returned as fp32 (the losses and Gram matrices stay fp32).
     std::vector<torch::Tensor> features(const torch::Tensor& img, const std::vector<int>& taps) {
-        return net->forward((img - mean) / std, taps);
+        auto normalised = (img - mean) / std;
+        // Channels-last (NHWC) lets oneDNN and cuDNN run the convolutions without reordering
+        // every activation to and from their blocked formats (measured in docs/PERFORMANCE.md).
+        normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
+        if (net_dtype() == torch::kFloat32) return net->forward(normalised, taps);
+        auto out = net->forward(normalised.to(net_dtype()), taps);
+        for (auto& f : out) f = f.to(torch::kFloat32);
+        return out;
     }
 
     // Computes the targets that `params` needs and are not there yet (all of them after new images).
@@ -199,6 +227,11 @@ Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::
     if (!(params.lr > 0.f) || !std::isfinite(params.lr))
         throw UsageError("--lr " + std::to_string(params.lr) + ": the learning rate must be > 0");
     impl_->device = torch::Device(resolve_device(options.device));
+    if (options.precision == Precision::TF32) {
+        if (!impl_->device.is_cuda()) throw UsageError("--precision tf32 needs a CUDA device (use fp32 or bf16 on CPU)");
+        at::globalContext().setAllowTF32CuDNN(true);
+        at::globalContext().setAllowTF32CuBLAS(true);
+    }
     if (options.threads > 0) torch::set_num_threads(options.threads);
     if (impl_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(impl_->device);

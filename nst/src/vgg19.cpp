@@ -58,6 +58,12 @@ void VGG19FeaturesImpl::load_safetensors(const std::filesystem::path& path) {
     }
 }
 
+void VGG19FeaturesImpl::to_channels_last() {
+    torch::NoGradGuard no_grad;
+    for (const auto& conv : convs_)
+        if (conv) conv->weight.set_data(conv->weight.contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
 std::vector<torch::Tensor> VGG19FeaturesImpl::forward(torch::Tensor x, const std::vector<int>& taps) {
     std::vector<torch::Tensor> out;
     out.reserve(taps.size());
@@ -66,7 +72,9 @@ std::vector<torch::Tensor> VGG19FeaturesImpl::forward(torch::Tensor x, const std
     for (int i = 0; i <= last_index_ && next_tap < taps.size(); ++i) {
         switch (table[static_cast<std::size_t>(i)].kind) {
             case LayerKind::Conv: x = convs_[static_cast<std::size_t>(i)]->forward(x); break;
-            case LayerKind::ReLU: x = torch::relu(x); break;
+            // In place: a convolution's backward needs its input and weight, not its output, so
+            // the ReLU may overwrite it; this saves one activation-sized buffer per layer.
+            case LayerKind::ReLU: x = torch::relu_(x); break;
             case LayerKind::Pool:
                 x = pooling_ == Pooling::Max ? torch::max_pool2d(x, 2, 2) : torch::avg_pool2d(x, 2, 2);
                 break;

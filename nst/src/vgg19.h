@@ -25,6 +25,9 @@ public:
     // each <= last_index), in the order of `taps`.
     std::vector<torch::Tensor> forward(torch::Tensor x, const std::vector<int>& taps);
 
+    // Stores the convolution weights in channels-last (NHWC) layout, matching the activations.
+    void to_channels_last();
+
     [[nodiscard]] int last_index() const { return last_index_; }
 
 private:

@@ -15,6 +15,10 @@
 namespace nst {
 
 enum class Pooling { Max, Avg };
+// fp32: exact (the default; what the parity test checks). bf16: the network runs in bfloat16
+// (oneDNN on CPUs with AVX-512 BF16, tensor cores on CUDA); losses, Gram matrices and Adam stay
+// fp32. tf32: CUDA only, fp32 storage with TF32 tensor-core convolutions and matmuls.
+enum class Precision { FP32, BF16, TF32 };
 enum class Init { Content, Noise };
 
 // Values that can change between any two steps, with no re-targeting: the loss weights per layer
@@ -50,6 +54,7 @@ struct EngineOptions {
     std::string device = "auto";  // auto | cpu | cuda | cuda:N
     int threads = 0;              // intra-op threads; 0 = LibTorch's default
     std::uint64_t seed = 0;       // for --init noise
+    Precision precision = Precision::FP32;
 };
 
 struct Losses {
@@ -112,6 +117,10 @@ inline constexpr const char* kRandomFeaturesWarning =
 std::string libtorch_version();
 bool cuda_compiled();
 bool cuda_available();
+
+// "fp32" | "bf16" | "tf32" -> Precision; throws nst::UsageError otherwise.
+Precision parse_precision(const std::string& name);
+const char* precision_name(Precision p);
 
 // Returns the device string the engine would use for `device` ("auto" resolves to cuda or cpu),
 // or throws nst::Error if it is not usable here ("cuda" without a GPU, malformed, bad index).

@@ -1,0 +1,94 @@
+#pragma once
+// A stand-in for the LibTorch-backed stepper: each step optionally sleeps (to look like real
+// work), records which parameter value it saw, and renders a tiny image whose pixels encode the
+// step number. Lets the runner's threading be tested fast and under ThreadSanitizer.
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "frame.h"
+#include "runner.h"
+
+namespace nstv::testing {
+
+struct FakeParams {
+    int value = 0;
+};
+
+struct FakeTarget {
+    bool fail = false;
+    int width = 4;
+};
+
+// Shared between the test thread and the stepper (which lives on the optimizer thread).
+struct FakeLog {
+    std::mutex mu;
+    std::vector<int> values_seen;      // params.value at each step
+    std::vector<long> rendered_steps;  // step count at each render
+    std::atomic<int> started{0}, finished{0}, resets{0}, retargets{0};
+    std::atomic<int> step_ms{0};
+    std::atomic<int> throw_at{-1};     // step number (1-based) that throws
+
+    std::vector<int> values() { std::lock_guard l(mu); return values_seen; }
+    std::vector<long> renders() { std::lock_guard l(mu); return rendered_steps; }
+};
+
+class FakeStepper {
+public:
+    using Params = FakeParams;
+    using Target = FakeTarget;
+
+    FakeStepper(FakeLog& log, Notify notify) : log_(log), notify_(std::move(notify)) {}
+
+    void apply(const Params& p) { params_ = p; }
+    StepLosses step() {
+        const int n = log_.started.fetch_add(1) + 1;
+        if (const int ms = log_.step_ms.load(); ms > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        if (n == log_.throw_at.load()) {
+            log_.finished.fetch_add(1);
+            throw std::runtime_error("fake failure");
+        }
+        {
+            std::lock_guard l(log_.mu);
+            log_.values_seen.push_back(params_.value);
+        }
+        ++steps_;
+        log_.finished.fetch_add(1);
+        return StepLosses{1.0, 2.0, 3.0, 1.0 / steps_};
+    }
+    void render(Frame& f) {
+        f.image.width = width_;
+        f.image.height = 1;
+        f.image.pixels.assign(static_cast<std::size_t>(width_) * 4, static_cast<std::uint8_t>(steps_ & 0xff));
+        std::lock_guard l(log_.mu);
+        log_.rendered_steps.push_back(steps_);
+    }
+    void reset() {
+        steps_ = 0;
+        log_.resets.fetch_add(1);
+    }
+    void retarget(const Target& t) {
+        if (t.fail) throw std::runtime_error("unreadable image");
+        width_ = t.width;
+        ready_ = true;
+        log_.retargets.fetch_add(1);
+        notify_(Notice{Notice::Level::Info, "retargeted", {}});
+    }
+    [[nodiscard]] bool ready() const { return ready_; }
+    [[nodiscard]] long steps() const { return steps_; }
+    [[nodiscard]] const Params& params() const { return params_; }
+
+private:
+    FakeLog& log_;
+    Notify notify_;
+    Params params_;
+    long steps_ = 0;
+    int width_ = 4;
+    bool ready_ = false;
+};
+
+}  // namespace nstv::testing

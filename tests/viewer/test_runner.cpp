@@ -1,0 +1,226 @@
+// Runner semantics with a fake stepper: publication cadence, pause/step/resume, parameter
+// hand-over, failures and quitting mid-step. Built twice: plain and with ThreadSanitizer.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "fake_stepper.h"
+#include "runner.h"
+
+namespace nstv::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using FakeRunner = Runner<FakeStepper>;
+
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto end = Clock::now() + timeout;
+    while (Clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return pred();
+}
+
+std::unique_ptr<FakeRunner> make_runner(FakeLog& log, bool paused, int update_every = 1,
+                                        FakeRunner::StepHook hook = {}) {
+    FakeRunner::Options o;
+    o.start_paused = paused;
+    o.update_every = update_every;
+    o.on_step = std::move(hook);
+    auto r = std::make_unique<FakeRunner>(
+        [&log](Notify n) { return std::make_unique<FakeStepper>(log, std::move(n)); }, FakeParams{}, o);
+    r->retarget(FakeTarget{});
+    return r;
+}
+
+// Waits until a pause request has been handled: the counter then must not move any more.
+long settle(FakeRunner& r, FakeLog& log) {
+    EXPECT_TRUE(wait_until([&] { return r.status().paused; }));
+    EXPECT_TRUE(wait_until([&] { return log.started.load() == log.finished.load(); }));
+    // One more round trip through the queue proves the optimizer has seen the pause.
+    const auto seq = r.publications();
+    r.reset();
+    EXPECT_TRUE(wait_until([&] { return r.publications() > seq; }));
+    return r.status().steps;
+}
+
+TEST(Runner, PublishesEveryNSteps) {
+    FakeLog log;
+    auto r = make_runner(log, false, 5);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 40; }));
+    r->pause();
+    ASSERT_TRUE(wait_until([&] { return r->status().paused && log.started == log.finished; }));
+    r->quit();
+    r->join();
+    const auto renders = log.renders();
+    ASSERT_GE(renders.size(), 8u);
+    // First render is the retarget (step 0); the last may be the pause's catch-up publication.
+    EXPECT_EQ(renders.front(), 0);
+    for (std::size_t i = 1; i + 1 < renders.size(); ++i) EXPECT_EQ(renders[i] % 5, 0) << "render " << i;
+    for (std::size_t i = 1; i < renders.size(); ++i) EXPECT_GT(renders[i], renders[i - 1]);
+}
+
+TEST(Runner, ConsumerSeesNewestFrameOnly) {
+    FakeLog log;
+    auto r = make_runner(log, false, 1);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 50; }));
+    r->pause();
+    ASSERT_TRUE(wait_until([&] { return r->status().paused && log.started == log.finished; }));
+    const long steps = settle(*r, log);
+    (void)steps;
+    const Frame* f = r->poll_frame();
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->step, 0);  // settle() reset: newest publication is the reset one
+    EXPECT_EQ(r->poll_frame(), nullptr) << "no new publication since";
+}
+
+TEST(Runner, PauseStopsTheStepCounter) {
+    FakeLog log;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 10; }));
+    r->pause();
+    settle(*r, log);
+    const int started = log.started.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(r->status().steps, 0);
+    EXPECT_EQ(log.started.load(), started);
+    r->resume();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 5; }));
+}
+
+TEST(Runner, OneStepAdvancesExactlyOne) {
+    FakeLog log;
+    auto r = make_runner(log, true);
+    ASSERT_TRUE(wait_until([&] { return log.retargets.load() == 1; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(r->status().steps, 0);
+    for (int i = 1; i <= 3; ++i) {
+        r->step_once();
+        ASSERT_TRUE(wait_until([&] { return r->status().steps == i; }));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        EXPECT_EQ(r->status().steps, i);
+        EXPECT_TRUE(r->status().paused);
+    }
+    // A single step is always published, whatever N is.
+    const Frame* f = nullptr;
+    ASSERT_TRUE(wait_until([&] { return (f = r->poll_frame()) != nullptr && f->step == 3; }));
+}
+
+TEST(Runner, StepWhileRunningPausesAfterOne) {
+    FakeLog log;
+    log.step_ms = 2;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 3; }));
+    r->step_once();
+    ASSERT_TRUE(wait_until([&] { return r->status().paused && log.started == log.finished; }));
+    const long s = r->status().steps;
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    EXPECT_EQ(r->status().steps, s);
+}
+
+TEST(Runner, ParameterChangesReachTheNextStep) {
+    FakeLog log;
+    auto r = make_runner(log, true);
+    for (int v = 1; v <= 5; ++v) {
+        r->set_params(FakeParams{v});
+        r->step_once();
+        ASSERT_TRUE(wait_until([&] { return r->status().steps == v; }));
+    }
+    EXPECT_EQ(log.values(), (std::vector<int>{1, 2, 3, 4, 5}));
+}
+
+TEST(Runner, ParameterChangesWhileRunningAreSeenByTheHook) {
+    FakeLog log;
+    std::atomic<int> last_seen{-1};
+    auto r = make_runner(log, false, 3, [&](const LossSample&, const FakeParams& p) { last_seen = p.value; });
+    for (int v = 1; v <= 20; ++v) {
+        r->set_params(FakeParams{v});
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    ASSERT_TRUE(wait_until([&] { return last_seen.load() == 20; }));
+    const auto seen = log.values();
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+}
+
+TEST(Runner, SamplesForEveryStep) {
+    FakeLog log;
+    auto r = make_runner(log, true, 7);
+    for (int i = 0; i < 10; ++i) r->step_once();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps == 10; }));
+    std::vector<long> steps;
+    r->drain_samples([&](const LossSample& s) { steps.push_back(s.step); });
+    ASSERT_EQ(steps.size(), 10u);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(steps[i], i + 1);
+}
+
+TEST(Runner, QuitWhileSteppingFinishesTheStep) {
+    FakeLog log;
+    log.step_ms = 300;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return log.started.load() >= 1; }));
+    const auto t0 = Clock::now();
+    r.reset();  // destructor: quit + join
+    const auto waited = Clock::now() - t0;
+    EXPECT_LT(waited, std::chrono::milliseconds(1500));
+    EXPECT_EQ(log.started.load(), log.finished.load()) << "a step was abandoned half-way";
+    EXPECT_LE(log.started.load(), 2);
+}
+
+TEST(Runner, FailuresBecomeNoticesAndTheRunnerCarriesOn) {
+    FakeLog log;
+    log.throw_at = 3;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return r->status().paused && log.started.load() >= 3; }));
+    r->retarget(FakeTarget{true, 4});
+    std::vector<Notice> notices;
+    ASSERT_TRUE(wait_until([&] {
+        for (auto& n : r->take_notices()) notices.push_back(std::move(n));
+        return std::count_if(notices.begin(), notices.end(),
+                             [](const Notice& n) { return n.level == Notice::Level::Error; }) == 2;
+    }));
+    r->resume();
+    const long s = r->status().steps;
+    ASSERT_TRUE(wait_until([&] { return r->status().steps > s + 5; }));
+}
+
+TEST(Runner, RetargetKeepsCountingAndPublishes) {
+    FakeLog log;
+    auto r = make_runner(log, true);
+    for (int i = 0; i < 4; ++i) r->step_once();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps == 4; }));
+    r->retarget(FakeTarget{false, 9});
+    const Frame* f = nullptr;
+    ASSERT_TRUE(wait_until([&] {
+        const Frame* g = r->poll_frame();
+        if (g) f = g;
+        return f && f->image.width == 9;
+    }));
+    EXPECT_EQ(f->step, 4);
+    EXPECT_EQ(r->status().steps, 4);
+}
+
+TEST(Runner, UiCallsDoNotWaitForASlowStep) {
+    FakeLog log;
+    log.step_ms = 500;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return log.started.load() >= 1; }));
+    const auto t0 = Clock::now();
+    for (int i = 0; i < 100; ++i) {
+        r->set_params(FakeParams{i});
+        (void)r->poll_frame();
+        (void)r->status();
+        (void)r->take_notices();
+        r->drain_samples([](const LossSample&) {});
+        r->set_update_every(2);
+    }
+    r->pause();
+    EXPECT_LT(Clock::now() - t0, std::chrono::milliseconds(100));
+}
+
+}  // namespace
+}  // namespace nstv::testing

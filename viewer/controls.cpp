@@ -1,0 +1,170 @@
+#include "controls.h"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace nstv {
+
+nst::Params ControlState::snapshot() const {
+    nst::Params p = params;
+    for (std::size_t i = 0; i < p.style_layers.size(); ++i)
+        if (i < style_enabled.size() && !style_enabled[i]) p.style_layers[i].weight = 0.0f;
+    return p;
+}
+
+EngineSetup ControlState::edited_setup() const {
+    EngineSetup e = applied;
+    e.content_path = content_path;
+    e.style_path = style_path;
+    e.size = size;
+    e.options.pooling = pooling == 1 ? nst::Pooling::Avg : nst::Pooling::Max;
+    if (random_features) {
+        e.options.features.weights_path.clear();
+        e.options.features.random_seed = static_cast<std::uint64_t>(std::max(0, features_seed));
+    } else {
+        e.options.features.weights_path = weights_path;
+    }
+    e.restart = false;
+    return e;
+}
+
+namespace {
+
+void help_marker(const char* text) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(?)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
+}
+
+// A log-scale slider (for ranges spanning decades); ctrl+click types an exact value.
+bool log_slider(const char* label, float* v, float lo, float hi, UiProbe& probe, const char* probe_name) {
+    const bool changed = ImGui::SliderFloat(label, v, lo, hi, "%.3g", ImGuiSliderFlags_Logarithmic);
+    probe.item(probe_name);
+    return changed;
+}
+
+}  // namespace
+
+ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& probe) {
+    ControlActions a;
+    const float full = ImGui::GetContentRegionAvail().x;
+
+    // ---- Run -------------------------------------------------------------------------------
+    const float bw = (full - 2 * ImGui::GetStyle().ItemSpacing.x) * 0.3f;
+    const float bw_main = full - 2 * ImGui::GetStyle().ItemSpacing.x - 2 * bw;
+    ImGui::PushStyleColor(ImGuiCol_Button, st.paused ? ImVec4(0.20f, 0.55f, 0.30f, 1) : ImVec4(0.60f, 0.45f, 0.15f, 1));
+    if (ImGui::Button(st.paused ? "Resume  [Space]" : "Pause  [Space]", ImVec2(bw_main, 0))) a.toggle_pause = true;
+    probe.item("pause");
+    ImGui::PopStyleColor();
+    ImGui::SameLine();
+    if (ImGui::Button("Step  [->]", ImVec2(bw, 0))) a.step = true;
+    probe.item("step");
+    ImGui::SameLine();
+    if (ImGui::Button("Reset  [R]", ImVec2(bw, 0))) a.reset = true;
+    probe.item("reset");
+    ImGui::SetNextItemWidth(full * 0.5f);
+    if (ImGui::SliderInt("update every N steps", &s.update_every, 1, 50, "%d", ImGuiSliderFlags_Logarithmic))
+        a.update_every_changed = true;
+    probe.item("update_every");
+
+    // ---- Weights -----------------------------------------------------------------------------
+    ImGui::Spacing();
+    if (ImGui::CollapsingHeader("Loss weights", ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::PushItemWidth(full * 0.62f);
+        a.params_changed |= log_slider("content weight", &s.params.content_weight, 1e-3f, 1e3f, probe, "content_weight");
+        a.params_changed |= log_slider("style weight", &s.params.style_weight, 1.0f, 1e10f, probe, "style_weight");
+        a.params_changed |= log_slider("TV weight", &s.params.tv_weight, 1e-4f, 1e4f, probe, "tv_weight");
+        a.params_changed |= log_slider("learning rate", &s.params.lr, 1e-4f, 1.0f, probe, "lr");
+        ImGui::PopItemWidth();
+        ImGui::TextDisabled("take effect at the next step; Adam's moments are kept");
+    }
+
+    if (ImGui::CollapsingHeader("Style layers", ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::PushItemWidth(full * 0.55f);
+        for (std::size_t i = 0; i < s.params.style_layers.size(); ++i) {
+            auto& l = s.params.style_layers[i];
+            ImGui::PushID(static_cast<int>(i));
+            bool on = s.style_enabled[i];
+            if (ImGui::Checkbox("##on", &on)) {
+                s.style_enabled[i] = on;
+                a.params_changed = true;
+            }
+            ImGui::SameLine();
+            if (!on) ImGui::BeginDisabled();
+            if (ImGui::SliderFloat(l.layer.c_str(), &l.weight, 0.01f, 10.0f, "%.3g", ImGuiSliderFlags_Logarithmic))
+                a.params_changed = true;
+            probe.item(("layer_" + l.layer).c_str());
+            if (!on) ImGui::EndDisabled();
+            ImGui::PopID();
+        }
+        ImGui::PopItemWidth();
+        // Adding a layer changes the layer set: the optimizer recomputes targets in the background.
+        if (ImGui::BeginCombo("##add", "+ add a style layer", ImGuiComboFlags_HeightLarge)) {
+            for (const auto& vl : nst::vgg19_layers()) {
+                if (vl.kind != nst::LayerKind::ReLU) continue;
+                const bool present = std::any_of(s.params.style_layers.begin(), s.params.style_layers.end(),
+                                                 [&](const nst::LayerWeight& w) { return w.layer == vl.name; });
+                if (present) continue;
+                if (ImGui::Selectable(vl.name.c_str())) {
+                    s.params.style_layers.push_back({vl.name, 0.2f});
+                    s.style_enabled.push_back(true);
+                    a.params_changed = true;
+                }
+            }
+            ImGui::EndCombo();
+        }
+        help_marker("Switching a layer off keeps its targets (instant). Adding a new layer recomputes the "
+                    "targets in the background and carries on from the current image.");
+    }
+
+    // ---- Inputs ------------------------------------------------------------------------------
+    const bool inputs_open = ImGui::CollapsingHeader("Images and network");
+    probe.item("images_header");
+    if (inputs_open) {
+        ImGui::PushItemWidth(full * 0.70f);
+        bool enter = false;
+        enter |= ImGui::InputText("content", &s.content_path, ImGuiInputTextFlags_EnterReturnsTrue);
+        probe.item("content_path");
+        enter |= ImGui::InputText("style", &s.style_path, ImGuiInputTextFlags_EnterReturnsTrue);
+        ImGui::SliderInt("size", &s.size, 32, 2048, "%d px", ImGuiSliderFlags_Logarithmic);
+        probe.item("size");
+        ImGui::Combo("pooling", &s.pooling, "max\0avg\0");
+        ImGui::Checkbox("random features", &s.random_features);
+        if (s.random_features) {
+            ImGui::SameLine();
+            ImGui::SetNextItemWidth(full * 0.25f);
+            ImGui::InputInt("seed", &s.features_seed);
+        } else {
+            enter |= ImGui::InputText("weights", &s.weights_path, ImGuiInputTextFlags_EnterReturnsTrue);
+        }
+        ImGui::PopItemWidth();
+        const EngineSetup e = s.edited_setup();
+        const bool dirty = e.content_path != s.applied.content_path || e.style_path != s.applied.style_path ||
+                           e.size != s.applied.size || e.options.pooling != s.applied.options.pooling ||
+                           e.options.features.weights_path != s.applied.options.features.weights_path ||
+                           e.options.features.random_seed != s.applied.options.features.random_seed;
+        if (!dirty) ImGui::BeginDisabled();
+        if (ImGui::Button("Apply (re-target)", ImVec2(full * 0.5f, 0)) || (dirty && enter)) a.retarget = true;
+        probe.item("apply_inputs");
+        if (!dirty) ImGui::EndDisabled();
+        help_marker("Re-targets in the background and carries on from the current image (resampled when "
+                    "the size changes). Tip: drop an image file onto the window.");
+    }
+
+    // ---- Screenshots -------------------------------------------------------------------------
+    if (ImGui::CollapsingHeader("Screenshots", ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::SetNextItemWidth(full * 0.70f);
+        ImGui::InputText("folder", &s.screenshot_dir);
+        if (ImGui::Button("Save result  [S]", ImVec2(full * 0.49f, 0))) a.save_result = true;
+        probe.item("save_result");
+        ImGui::SameLine();
+        if (ImGui::Button("Save window  [W]", ImVec2(full * 0.49f, 0))) a.save_window = true;
+    }
+    return a;
+}
+
+}  // namespace nstv

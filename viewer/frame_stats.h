@@ -1,0 +1,49 @@
+#pragma once
+// Measurements for docs/PERFORMANCE.md: UI frame times, the longest the UI thread spent in any
+// call into the runner, launch -> first frame and -> first stylized image, publication cost.
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace nstv {
+
+// Milliseconds since this process was started by the kernel (so time before main() counts).
+double ms_since_process_start();
+
+class FrameStats {
+public:
+    void frame_done(double work_ms, double interval_ms, bool optimizer_running);
+    void ui_wait(double ms) { max_ui_wait_ms_ = std::max(max_ui_wait_ms_, ms); }
+    void first_frame() { if (first_frame_ms_ < 0) first_frame_ms_ = ms_since_process_start(); }
+    void first_stylized() { if (first_stylized_ms_ < 0) first_stylized_ms_ = ms_since_process_start(); }
+    void publication(double ms) { publish_ms_.push_back(ms); }
+    void upload(double ms) { upload_ms_.push_back(ms); }
+    // The UI thread's own CPU work (events, handoff, widgets) without GL drawing and the swap.
+    void build(double ms) { build_ms_.push_back(ms); }
+
+    [[nodiscard]] long frames() const { return static_cast<long>(idle_.size() + running_.size()); }
+    [[nodiscard]] std::string json() const;
+
+private:
+    std::vector<double> idle_, running_, interval_;
+    std::vector<double> publish_ms_, upload_ms_, build_ms_;
+    double max_ui_wait_ms_ = 0;
+    double first_frame_ms_ = -1, first_stylized_ms_ = -1;
+};
+
+// Times a scope and reports it to FrameStats::ui_wait (every UI-side runner call goes through it).
+class UiWaitTimer {
+public:
+    explicit UiWaitTimer(FrameStats& s) : stats_(s), t0_(std::chrono::steady_clock::now()) {}
+    ~UiWaitTimer() {
+        stats_.ui_wait(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_).count());
+    }
+    UiWaitTimer(const UiWaitTimer&) = delete;
+    UiWaitTimer& operator=(const UiWaitTimer&) = delete;
+
+private:
+    FrameStats& stats_;
+    std::chrono::steady_clock::time_point t0_;
+};
+
+}  // namespace nstv

@@ -1,0 +1,126 @@
+#include "image_view.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nstv {
+
+const char* view_mode_name(ViewMode m) {
+    switch (m) {
+        case ViewMode::Result: return "Result";
+        case ViewMode::SideBySide: return "Side by side";
+        case ViewMode::Split: return "Split";
+    }
+    return "";
+}
+
+void ImageView::cycle_mode() {
+    set_mode(mode_ == ViewMode::Result ? ViewMode::SideBySide
+                                       : mode_ == ViewMode::SideBySide ? ViewMode::Split : ViewMode::Result);
+}
+
+namespace {
+
+// A plain dark backdrop: a checkerboard looked nice but cost a full extra layer of small quads,
+// which software GL (Mesa llvmpipe, CI) pays for on every frame.
+void backdrop(ImDrawList* dl, ImVec2 a, ImVec2 b) { dl->AddRectFilled(a, b, IM_COL32(28, 29, 33, 255)); }
+
+void caption(ImDrawList* dl, ImVec2 top_left, const char* text) {
+    const ImVec2 ts = ImGui::CalcTextSize(text);
+    dl->AddRectFilled(top_left, ImVec2(top_left.x + ts.x + 10, top_left.y + ts.y + 6), IM_COL32(0, 0, 0, 160), 3.0f);
+    dl->AddText(ImVec2(top_left.x + 5, top_left.y + 3), IM_COL32(235, 235, 235, 255), text);
+}
+
+}  // namespace
+
+void ImageView::draw(const Texture& result, const Texture& content, const Texture& style) {
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    if (avail.x < 8 || avail.y < 8) return;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 end(origin.x + avail.x, origin.y + avail.y);
+    backdrop(dl, origin, end);
+    ImGui::InvisibleButton("##canvas", avail, ImGuiButtonFlags_MouseButtonLeft);
+    if (result.empty()) {
+        const char* t = "preparing the optimisation...";
+        const ImVec2 ts = ImGui::CalcTextSize(t);
+        dl->AddText(ImVec2(origin.x + (avail.x - ts.x) / 2, origin.y + (avail.y - ts.y) / 2), IM_COL32(200, 200, 200, 255), t);
+        return;
+    }
+
+    const bool side = mode_ == ViewMode::SideBySide;
+    const float gap = 12.0f;
+    const float iw = static_cast<float>(result.width()), ih = static_cast<float>(result.height());
+    const float total_w = side ? 3 * iw : iw;
+    if (fit_) {
+        const float fit_gap = side ? 2 * gap : 0;
+        zoom_ = std::max(0.01f, std::min((avail.x - 16 - fit_gap) / total_w, (avail.y - 16) / ih));
+    }
+
+    // Wheel zooms about the cursor; dragging pans (or moves the split line when grabbed).
+    const ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 center(origin.x + avail.x / 2 + pan_.x, origin.y + avail.y / 2 + pan_.y);
+    const float w = total_w * zoom_ + (side ? 2 * gap : 0), h = ih * zoom_;
+    const ImVec2 p0(std::floor(center.x - w / 2), std::floor(center.y - h / 2));
+    if (ImGui::IsItemHovered() && io.MouseWheel != 0) {
+        const float factor = std::pow(1.15f, io.MouseWheel);
+        const float nz = std::clamp(zoom_ * factor, 0.05f, 64.0f);
+        const ImVec2 m = io.MousePos;
+        // Keep the point under the cursor fixed.
+        pan_.x = (pan_.x - (m.x - origin.x - avail.x / 2)) * (nz / zoom_) + (m.x - origin.x - avail.x / 2);
+        pan_.y = (pan_.y - (m.y - origin.y - avail.y / 2)) * (nz / zoom_) + (m.y - origin.y - avail.y / 2);
+        zoom_ = nz;
+        fit_ = false;
+    }
+    const float split_x = p0.x + split_ * w;
+    if (ImGui::IsItemActivated() && mode_ == ViewMode::Split && std::abs(io.MousePos.x - split_x) < 8)
+        dragging_split_ = true;
+    if (!ImGui::IsItemActive()) dragging_split_ = false;
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
+        if (dragging_split_) {
+            split_ = std::clamp((io.MousePos.x - p0.x) / w, 0.0f, 1.0f);
+        } else {
+            pan_.x += io.MouseDelta.x;
+            pan_.y += io.MouseDelta.y;
+            fit_ = false;
+        }
+    }
+    if (ImGui::IsItemHovered() && mode_ == ViewMode::Split && std::abs(io.MousePos.x - split_x) < 8)
+        ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
+
+    dl->PushClipRect(origin, end, true);
+    const ImVec2 size(iw * zoom_, h);
+    if (side) {
+        const Texture* texs[3] = {&content, &result, &style};
+        const char* names[3] = {"content", "result", "style"};
+        for (int i = 0; i < 3; ++i) {
+            const ImVec2 a(p0.x + i * (size.x + gap), p0.y);
+            const ImVec2 b(a.x + size.x, a.y + size.y);
+            ImVec2 ia = a;
+            if (!texs[i]->empty()) {
+                // Style images keep their own aspect ratio: fit them in the same box.
+                const float sx = static_cast<float>(texs[i]->width()), sy = static_cast<float>(texs[i]->height());
+                const float s = std::min(size.x / sx, size.y / sy);
+                const ImVec2 c((a.x + b.x) / 2, (a.y + b.y) / 2);
+                ia = ImVec2(c.x - sx * s / 2, c.y - sy * s / 2);
+                dl->AddImage(texs[i]->imgui_id(), ia, ImVec2(c.x + sx * s / 2, c.y + sy * s / 2));
+            }
+            caption(dl, ImVec2(ia.x + 6, ia.y + 6), names[i]);
+        }
+    } else {
+        const ImVec2 b(p0.x + size.x, p0.y + size.y);
+        dl->AddImage(result.imgui_id(), p0, b);
+        if (mode_ == ViewMode::Split && !content.empty()) {
+            const float x = p0.x + split_ * size.x;
+            dl->AddImage(content.imgui_id(), p0, ImVec2(x, b.y), ImVec2(0, 0), ImVec2(split_, 1));
+            dl->AddLine(ImVec2(x, p0.y), ImVec2(x, b.y), IM_COL32(255, 255, 255, 220), 2.0f);
+            dl->AddCircleFilled(ImVec2(x, (p0.y + b.y) / 2), 6.0f, IM_COL32(255, 255, 255, 230));
+            caption(dl, ImVec2(p0.x + 6, p0.y + 6), "content");
+            caption(dl, ImVec2(b.x - ImGui::CalcTextSize("result").x - 16, p0.y + 6), "result");
+        }
+        dl->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(0, 0, 0, 200));
+    }
+    dl->PopClipRect();
+}
+
+}  // namespace nstv

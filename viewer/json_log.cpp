@@ -1,0 +1,41 @@
+#include "json_log.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace nstv {
+namespace {
+
+// JSON has no NaN/Infinity; null keeps every line parseable.
+std::string num(double v) {
+    if (!std::isfinite(v)) return "null";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+
+}  // namespace
+
+JsonLog::JsonLog(const std::string& path) : file_(std::fopen(path.c_str(), "w")) {
+    if (!file_) throw std::runtime_error("cannot write --log-json " + path + ": " + std::strerror(errno));
+}
+
+void JsonLog::write(const LossSample& s, const nst::Params& p) {
+    std::string line = "{\"step\":" + std::to_string(s.step) + ",\"content\":" + num(s.losses.content) +
+                       ",\"style\":" + num(s.losses.style) + ",\"tv\":" + num(s.losses.tv) +
+                       ",\"total\":" + num(s.losses.total) + ",\"ms\":" + num(s.ms) +
+                       ",\"content_weight\":" + num(p.content_weight) + ",\"style_weight\":" + num(p.style_weight) +
+                       ",\"tv_weight\":" + num(p.tv_weight) + ",\"lr\":" + num(p.lr) + ",\"style_layers\":{";
+    bool first = true;
+    for (const auto& l : p.style_layers) {
+        line += (first ? "\"" : ",\"") + l.layer + "\":" + num(l.weight);
+        first = false;
+    }
+    line += "}}\n";
+    std::fputs(line.c_str(), file_.get());
+    std::fflush(file_.get());  // readers (tests, tail -f) see each step as it happens
+}
+
+}  // namespace nstv

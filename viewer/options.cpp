@@ -1,0 +1,118 @@
+#include "options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace nstv {
+namespace fs = std::filesystem;
+
+std::string default_asset(const std::string& file_name) {
+#ifdef NST_ASSETS_DIR
+    if (const fs::path p = fs::path(NST_ASSETS_DIR) / file_name; fs::exists(p)) return p.string();
+#endif
+    return (fs::path("assets") / file_name).string();
+}
+
+namespace {
+
+nst::Features parse_features(const std::string& spec) {
+    // "random" or "random:SEED"
+    nst::Features f;
+    if (spec == "random") return f;
+    if (spec.rfind("random:", 0) == 0) {
+        try {
+            std::size_t used = 0;
+            f.random_seed = std::stoull(spec.substr(7), &used);
+            if (used == spec.size() - 7) return f;
+        } catch (const std::exception&) {
+        }
+    }
+    throw CLI::ValidationError("--features", "expected random or random:SEED, got '" + spec + "'");
+}
+
+}  // namespace
+
+ParseResult parse_options(int argc, char** argv) {
+    ViewerOptions o;
+    CLI::App app{"nst-viewer: watch and steer neural style transfer live.\n"
+                 "Keys: Space pause/resume, Right one step, R reset, S save result, W save window, "
+                 "F fit, 1 actual size, V view mode, F1 help."};
+    app.set_version_flag("--version", std::string("nst-viewer ") + nst::version());
+
+    std::string content_layers(nst::kDefaultContentLayers), style_layers(nst::kDefaultStyleLayers);
+    std::string init = "content", pooling = "max", features, weights;
+    app.add_option("--content", o.content, "Content image (default: the bundled sample)");
+    app.add_option("--style", o.style, "Style image (default: the bundled sample)");
+    app.add_option("--size", o.size, "Long side of the optimised image in pixels")
+        ->capture_default_str()->check(CLI::Range(16, 8192));
+    app.add_option("--steps", o.steps, "Pause when this many steps are done (0: never)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--lr", o.params.lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--content-weight", o.params.content_weight, "Content loss weight (alpha)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--style-weight", o.params.style_weight, "Style loss weight (beta)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--tv-weight", o.params.tv_weight, "Total-variation weight (gamma)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--content-layers", content_layers, "Content layers, name:weight,...")->capture_default_str();
+    app.add_option("--style-layers", style_layers, "Style layers, name:weight,...")->capture_default_str();
+    app.add_option("--init", init, "Start image")->check(CLI::IsMember({"content", "noise"}))->capture_default_str();
+    app.add_option("--pooling", pooling, "VGG pooling")->check(CLI::IsMember({"max", "avg"}))->capture_default_str();
+    auto* w = app.add_option("--weights", weights, "VGG19 weights (.safetensors); default: the cache, else random features");
+    auto* f = app.add_option("--features", features, "random[:SEED]: untrained features (no weights needed)");
+    w->excludes(f);
+    app.add_option("--device", o.engine.device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+    app.add_option("--seed", o.engine.seed, "Seed for --init noise")->capture_default_str();
+    app.add_option("--threads", o.engine.threads, "Intra-op CPU threads (0: all cores but one, left to the UI)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--max-pixels", o.max_pixels, "Refuse input images with more pixels")
+        ->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--log-json", o.log_json, "Write one JSON object per step to this file");
+
+    app.add_option("--update-every", o.update_every, "Show the image every N steps")
+        ->capture_default_str()->check(CLI::Range(1, 100000));
+    app.add_option("--screenshot-dir", o.screenshot_dir,
+                   "Folder for screenshots (default: ~/Pictures/nst if ~/Pictures exists, else .)");
+    app.add_flag("--paused", o.start_paused, "Start paused");
+    app.add_option("--window-size", [&o](const CLI::results_t& r) {
+        return r.size() == 1 && std::sscanf(r[0].c_str(), "%dx%d", &o.window_width, &o.window_height) == 2 &&
+               o.window_width > 0 && o.window_height > 0;
+    }, "Initial window size WxH (default 1280x800)")->type_name("WxH");
+    app.add_option("--exit-after-frames", o.exit_after_frames, "Close after this many frames (benchmarks)");
+    app.add_option("--stats-json", o.stats_json, "Write frame-time statistics here at exit (benchmarks)");
+    app.add_option("--ui-probe", o.ui_probe, "Write widget positions here (GUI tests)");
+    app.add_option("--debug-nan-at", o.debug_nan_at, "Tests: pretend the loss of this step is NaN")->group("");
+
+    try {
+        app.parse(argc, argv);
+        o.params.content_layers = nst::parse_layer_spec(content_layers, "--content-layers");
+        o.params.style_layers = nst::parse_layer_spec(style_layers, "--style-layers");
+    } catch (const CLI::ParseError& e) {
+        return {std::nullopt, app.exit(e)};
+    } catch (const nst::Error& e) {
+        std::cerr << "nst-viewer: " << e.what() << "\n";
+        return {std::nullopt, 2};
+    }
+    // The UI thread needs a core of its own to stay smooth; LibTorch would take them all.
+    if (o.engine.threads == 0) o.engine.threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()) - 1);
+    o.init = init == "noise" ? nst::Init::Noise : nst::Init::Content;
+    o.engine.pooling = pooling == "avg" ? nst::Pooling::Avg : nst::Pooling::Max;
+    try {
+        if (!weights.empty()) o.engine.features.weights_path = weights;
+        else if (!features.empty()) o.engine.features = parse_features(features);
+        else if (const auto cached = nst::find_cached_weights()) o.engine.features.weights_path = cached->string();
+        // else: random features (nothing cached), with the banner in the window.
+    } catch (const CLI::ParseError& e) {
+        return {std::nullopt, app.exit(e)};
+    }
+    // Untrained features need a larger beta for the style term to matter (see engine.h).
+    if (o.engine.features.random() && app.count("--style-weight") == 0) o.params.style_weight = nst::kRandomFeaturesStyleWeight;
+    if (o.content.empty()) o.content = default_asset("content.jpg");
+    if (o.style.empty()) o.style = default_asset("style.jpg");
+    return {std::move(o), 0};
+}
+
+}  // namespace nstv

@@ -1,0 +1,45 @@
+#pragma once
+// Command-line options of nst-viewer: the engine flags of `nst` (same names, same meaning) plus
+// the viewer's own. Parsing is separate from the app so --help/--version work without a display.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "nst/nst.h"
+
+namespace nstv {
+
+struct ViewerOptions {
+    // Engine (as in `nst`).
+    std::string content, style;  // empty: the bundled samples
+    int size = 384;              // long side in pixels; smaller than nst's so it stays live on a CPU
+    long steps = 0;              // 0 = run until paused; otherwise pause at this step
+    nst::Params params = nst::Params::defaults();
+    nst::EngineOptions engine;
+    nst::Init init = nst::Init::Content;
+    std::int64_t max_pixels = nst::kDefaultMaxPixels;
+    std::string log_json;
+
+    // Viewer.
+    int update_every = 1;
+    std::string screenshot_dir;  // empty: ~/Pictures/nst if ~/Pictures exists, else "."
+    bool start_paused = false;
+    int window_width = 1280, window_height = 800;
+    long exit_after_frames = 0;  // benchmarks: close after this many frames
+    std::string stats_json;      // benchmarks: frame-time summary written at exit
+    std::string ui_probe;        // tests: widget rectangles (screen coordinates) as JSON
+    long debug_nan_at = -1;      // tests: treat the loss of this step as NaN (recovery path)
+};
+
+// Returns the options, or an exit code when the program should stop (help, version, usage
+// error: the message is already printed).
+struct ParseResult {
+    std::optional<ViewerOptions> options;
+    int exit_code = 0;
+};
+ParseResult parse_options(int argc, char** argv);
+
+// The bundled sample with this file name: next to the sources (NST_ASSETS_DIR), else ./assets.
+std::string default_asset(const std::string& file_name);
+
+}  // namespace nstv

@@ -1,0 +1,329 @@
+#pragma once
+// The optimizer thread. It owns a "stepper" (the real one wraps nst::Engine and every LibTorch
+// object; tests use a fake), takes commands from a queue, reads the parameter snapshot at the
+// start of each step and publishes images through a triple buffer every N steps. The UI-side
+// methods never wait for a step: commands take a mutex that the optimizer holds only to swap the
+// queue out, parameters and images go through lock-free triple buffers, per-step losses through a
+// lock-free ring, and notices through a mutex the UI only ever try-locks.
+//
+// A Stepper provides:
+//   using Params = ...; using Target = ...;
+//   void apply(const Params&);          // cheap, in place (weights, learning rate)
+//   StepLosses step();                  // one optimisation step; may throw
+//   void render(Frame&);                // fill frame.image (and frame.sources)
+//   void reset();                       // restart from the initial image
+//   void retarget(const Target&);       // new targets; on failure throws and keeps the old state
+//   bool ready() const;                 // has targets, can step
+//   long steps() const;                 // steps done since the last restart
+//   const Params& params() const;       // what the last step used (the stepper may adjust them)
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "frame.h"
+#include "spsc_ring.h"
+#include "triple_buffer.h"
+
+namespace nstv {
+
+using Notify = std::function<void(Notice)>;
+
+struct RunnerStatus {
+    long steps = 0;
+    bool paused = false;
+    bool busy = false;    // re-targeting / resetting / building
+    bool ready = false;   // targets exist, steps can run
+    bool running = false; // thread alive
+    double ms_per_step = 0;  // smoothed
+};
+
+template <class Stepper>
+class Runner {
+public:
+    using Params = typename Stepper::Params;
+    using Target = typename Stepper::Target;
+    using Factory = std::function<std::unique_ptr<Stepper>(Notify)>;
+    // Called on the optimizer thread after each step with the parameters that step used.
+    using StepHook = std::function<void(const LossSample&, const Params&)>;
+
+    struct Options {
+        bool start_paused = false;
+        int update_every = 1;
+        long stop_at = 0;  // pause (and publish) when this step is reached; 0 = never
+        StepHook on_step;
+        std::function<void()> on_publish;  // optimizer thread, after each publication (wake the UI)
+    };
+
+    Runner(Factory factory, const Params& initial, Options options)
+        : factory_(std::move(factory)), on_step_(std::move(options.on_step)),
+          on_publish_(std::move(options.on_publish)),
+          stop_at_(options.stop_at), paused_(options.start_paused),
+          update_every_(std::max(1, options.update_every)) {
+        params_.back() = initial;
+        params_.publish();
+        thread_ = std::thread([this] { run(); });
+    }
+    ~Runner() {
+        quit();
+        join();
+    }
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
+
+    // ---- UI side -------------------------------------------------------------------------
+    void pause() { push(Cmd{Pause{}}); }
+    void resume() { push(Cmd{Resume{}}); }
+    void step_once() { push(Cmd{StepOnce{}}); }
+    void reset() { push(Cmd{Reset{}}); }
+    void retarget(Target target) { push(Cmd{Retarget{std::move(target)}}); }
+    // The optimizer finishes the step it is in and stops; join() waits for that.
+    void quit() {
+        quit_.store(true, std::memory_order_release);
+        push(Cmd{Quit{}});
+    }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+    }
+
+    // Takes effect at the start of the next step.
+    void set_params(const Params& p) {
+        params_.back() = p;
+        params_.publish();
+    }
+    void set_update_every(int n) { update_every_.store(std::max(1, n), std::memory_order_relaxed); }
+
+    // The newest publication if there is one the caller has not seen yet, else nullptr. The
+    // pointer stays valid until the next call.
+    const Frame* poll_frame() { return frames_.update() ? &frames_.front() : nullptr; }
+
+    template <class Fn>
+    std::size_t drain_samples(Fn&& fn) { return samples_.drain(std::forward<Fn>(fn)); }
+
+    // Never blocks: if the optimizer is posting a notice right now, they come next frame.
+    std::vector<Notice> take_notices() {
+        std::vector<Notice> out;
+        std::unique_lock lock(notice_mu_, std::try_to_lock);
+        if (lock.owns_lock()) out.swap(notices_);
+        return out;
+    }
+
+    [[nodiscard]] RunnerStatus status() const {
+        RunnerStatus s;
+        s.steps = steps_.load(std::memory_order_relaxed);
+        s.paused = paused_.load(std::memory_order_relaxed);
+        s.busy = busy_.load(std::memory_order_relaxed);
+        s.ready = ready_.load(std::memory_order_relaxed);
+        s.running = running_.load(std::memory_order_relaxed);
+        s.ms_per_step = ms_per_step_.load(std::memory_order_relaxed);
+        return s;
+    }
+    [[nodiscard]] std::uint64_t publications() const { return seq_.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t dropped_samples() const { return samples_.dropped(); }
+
+private:
+    struct Pause {};
+    struct Resume {};
+    struct StepOnce {};
+    struct Reset {};
+    struct Retarget { Target target; };
+    struct Quit {};
+    using Cmd = std::variant<Pause, Resume, StepOnce, Reset, Retarget, Quit>;
+
+    void push(Cmd c) {
+        {
+            const std::lock_guard lock(mu_);
+            queue_.push_back(std::move(c));
+        }
+        cv_.notify_one();
+    }
+
+    void notify(Notice n) {
+        const std::lock_guard lock(notice_mu_);
+        notices_.push_back(std::move(n));
+    }
+    void notify_error(const char* what, const std::exception& e) {
+        notify(Notice{Notice::Level::Error, std::string(what) + ": " + e.what(), {}});
+    }
+
+    // The optimizer thread's loop.
+    void run() {
+        running_.store(true);
+        try {
+            stepper_ = factory_([this](Notice n) { notify(std::move(n)); });
+        } catch (const std::exception& e) {
+            notify_error("could not start the optimizer", e);
+        }
+        ready_.store(stepper_ && stepper_->ready());
+        while (true) {
+            std::deque<Cmd> cmds;
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, [&] { return !queue_.empty() || can_step(); });
+                cmds.swap(queue_);
+            }
+            for (auto& c : cmds) {
+                if (std::holds_alternative<Quit>(c)) break;
+                try {
+                    handle(c);
+                } catch (const std::exception& e) {
+                    notify_error("command failed", e);
+                }
+            }
+            if (quit_.load(std::memory_order_acquire)) break;
+            if (can_step()) do_step();
+        }
+        stepper_.reset();  // LibTorch objects die on the thread that made them
+        running_.store(false);
+    }
+
+    [[nodiscard]] bool can_step() const {
+        return stepper_ && ready_.load(std::memory_order_relaxed) &&
+               (!paused_.load(std::memory_order_relaxed) || pending_steps_ > 0);
+    }
+
+    void apply_params() {
+        if (params_.update()) stepper_->apply(params_.front());
+    }
+
+    void handle(Cmd& c) {
+        std::visit(
+            [&](auto& cmd) {
+                using T = std::decay_t<decltype(cmd)>;
+                if constexpr (std::is_same_v<T, Pause>) {
+                    paused_.store(true);
+                    pending_steps_ = 0;
+                    if (stepper_ && ready_.load() && last_published_ != steps_.load()) publish();
+                } else if constexpr (std::is_same_v<T, Resume>) {
+                    paused_.store(false);
+                    pending_steps_ = 0;
+                } else if constexpr (std::is_same_v<T, StepOnce>) {
+                    paused_.store(true);
+                    ++pending_steps_;
+                } else if constexpr (std::is_same_v<T, Reset>) {
+                    guarded("reset failed", [&] {
+                        apply_params();
+                        stepper_->reset();
+                        steps_.store(stepper_->steps());
+                        publish();
+                    });
+                } else if constexpr (std::is_same_v<T, Retarget>) {
+                    guarded("could not re-target", [&] {
+                        apply_params();
+                        stepper_->retarget(cmd.target);
+                        steps_.store(stepper_->steps());
+                        publish();
+                    });
+                }
+            },
+            c);
+    }
+
+    // Runs a state change on the stepper; failures become notices and the app carries on.
+    template <class Fn>
+    void guarded(const char* what, Fn&& fn) {
+        if (!stepper_) return;
+        busy_.store(true);
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            notify_error(what, e);
+        }
+        ready_.store(stepper_->ready());
+        busy_.store(false);
+    }
+
+    void do_step() {
+        try {
+            apply_params();
+            const auto t0 = std::chrono::steady_clock::now();
+            const StepLosses losses = stepper_->step();
+            const double ms =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            const long step = stepper_->steps();
+            steps_.store(step);
+            const double prev = ms_per_step_.load(std::memory_order_relaxed);
+            ms_per_step_.store(prev == 0 ? ms : 0.8 * prev + 0.2 * ms, std::memory_order_relaxed);
+            last_losses_ = losses;
+            const LossSample sample{step, losses, ms};
+            samples_.push(sample);
+            if (on_step_) on_step_(sample, stepper_->params());
+            bool single = false;
+            if (pending_steps_ > 0) single = (--pending_steps_ == 0);
+            if (stop_at_ > 0 && step == stop_at_) {
+                paused_.store(true);
+                pending_steps_ = 0;
+                single = true;
+            }
+            if (single || step % update_every_.load(std::memory_order_relaxed) == 0) publish();
+        } catch (const std::exception& e) {
+            notify_error("step failed (paused)", e);
+            paused_.store(true);
+            pending_steps_ = 0;
+        }
+        ready_.store(stepper_->ready());
+    }
+
+    void publish() {
+        const auto t0 = std::chrono::steady_clock::now();
+        Frame& f = frames_.back();
+        stepper_->render(f);
+        f.step = steps_.load();
+        f.losses = last_losses_;
+        f.ms_per_step = ms_per_step_.load(std::memory_order_relaxed);
+        f.seq = seq_.load() + 1;
+        f.publish_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        frames_.publish();
+        seq_.store(f.seq);
+        last_published_ = f.step;
+        if (on_publish_) on_publish_();
+    }
+
+    Factory factory_;
+    StepHook on_step_;
+    std::function<void()> on_publish_;
+    const long stop_at_;
+    std::unique_ptr<Stepper> stepper_;  // created, used and destroyed on the optimizer thread
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Cmd> queue_;
+
+    std::mutex notice_mu_;
+    std::vector<Notice> notices_;
+
+    TripleBuffer<Params> params_;  // UI -> optimizer
+    TripleBuffer<Frame> frames_;   // optimizer -> UI
+    SpscRing<LossSample, 8192> samples_;
+
+    std::atomic<bool> quit_{false};
+    std::atomic<bool> paused_;
+    std::atomic<bool> busy_{false};
+    std::atomic<bool> ready_{false};
+    std::atomic<bool> running_{false};
+    std::atomic<int> update_every_;
+    std::atomic<long> steps_{0};
+    std::atomic<double> ms_per_step_{0};
+    std::atomic<std::uint64_t> seq_{0};
+
+    // Optimizer-thread only.
+    int pending_steps_ = 0;
+    long last_published_ = -1;
+    StepLosses last_losses_;
+
+    std::thread thread_;  // last: starts after every member above exists
+};
+
+}  // namespace nstv

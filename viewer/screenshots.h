@@ -1,0 +1,60 @@
+#pragma once
+// Saving screenshots off the UI thread. The UI hands over pixels (a copy it already has) and
+// returns at once; a worker encodes the PNG and writes it under a timestamped name that never
+// replaces an existing file (temp file + link(2), which fails instead of overwriting).
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "frame.h"
+
+namespace nstv {
+
+// The folder used when the user names none: ~/Pictures/nst when ~/Pictures exists, else ".".
+std::filesystem::path default_screenshot_dir();
+
+// "<prefix>-YYYYMMDD-HHMMSS-mmm" for now (local time).
+std::string timestamped_name(const std::string& prefix);
+
+// Encodes PNG and writes dir/stem.png, or dir/stem-2.png, ... if taken. The file appears
+// complete or not at all. Creates dir if needed. Returns the path; throws std::runtime_error.
+std::filesystem::path save_png_no_overwrite(const Rgba8& img, const std::filesystem::path& dir,
+                                            const std::string& stem);
+
+class ScreenshotSaver {
+public:
+    struct Result {
+        bool ok = false;
+        std::string message;  // the path, or what went wrong
+    };
+
+    ScreenshotSaver();
+    ~ScreenshotSaver();  // finishes pending saves: nothing is left half-written
+    ScreenshotSaver(const ScreenshotSaver&) = delete;
+    ScreenshotSaver& operator=(const ScreenshotSaver&) = delete;
+
+    void save(Rgba8 img, std::filesystem::path dir, std::string stem);
+    // Finished saves since the last call; never blocks (try-lock).
+    std::vector<Result> take_results();
+
+private:
+    struct Job {
+        Rgba8 img;
+        std::filesystem::path dir;
+        std::string stem;
+    };
+    void run();
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Job> jobs_;
+    std::vector<Result> results_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace nstv
