@@ -34,12 +34,14 @@ def main():
     ap.add_argument("--precision", default="fp32")
     ap.add_argument("--reference-precision", default="fp32", help="the reference's precision (fp32 = the baseline)")
     ap.add_argument("--json", default="bench.json")
+    ap.add_argument("--cuda-graph", action="store_true", help="engine: replay steps as a CUDA graph")
     a = ap.parse_args()
 
     common = ["--sizes", a.sizes, "--steps", str(a.steps), "--warmup", str(a.warmup), "--threads", str(a.threads),
               "--device", a.device]
     eng_json = pathlib.Path(a.json).with_suffix(".engine.json")
     subprocess.run([a.bench, *common, "--precision", a.precision, "--json", str(eng_json),
+                    *(["--cuda-graph"] if a.cuda_graph else []),
                     "--content", str(HERE.parent / "assets/content.jpg"), "--style", str(HERE.parent / "assets/style.jpg")],
                    check=True)
     ref = json.loads(subprocess.run([a.python, str(HERE / "reference_step.py"), *common, "--precision",
@@ -58,7 +60,7 @@ def main():
     print()
     print(f"machine: {out['machine']['cpu']}, {out['machine']['cores']} cores | device {eng['device']} | "
           f"LibTorch {eng['libtorch']} | torch (reference) {ref['torch']} | threads {eng['threads']}")
-    print(f"engine precision {eng['precision']} vs reference {ref['precision']} | conv peak "
+    print(f"engine precision {eng['precision']}{' + CUDA graph' if a.cuda_graph else ''} vs reference {ref['precision']} | conv peak "
           f"{eng['conv_peak_gflops']:.1f} GFLOP/s, matmul peak {eng['matmul_peak_gflops']:.1f} GFLOP/s")
     print(f"| size | engine ms/step (p10–p90) | reference ms/step | reference/engine | engine GFLOP/s | of conv peak | peak RSS MiB |")
     print("|---:|---:|---:|---:|---:|---:|---:|")

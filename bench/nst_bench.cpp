@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
     app.add_option("--threads", threads, "CPU threads (0 = LibTorch default)")->capture_default_str();
     app.add_option("--device", device, "auto, cpu, cuda[:N]")->capture_default_str();
     app.add_option("--precision", precision, "fp32, bf16 or tf32 (CUDA)")->capture_default_str();
+    bool cuda_graph = false;
+    app.add_flag("--cuda-graph", cuda_graph, "Replay each step as a CUDA graph");
     app.add_option("--content", content)->capture_default_str();
     app.add_option("--style", style)->capture_default_str();
     app.add_option("--json", json_path, "Write results here");
@@ -98,6 +100,7 @@ int main(int argc, char** argv) {
         options.device = device;
         options.threads = threads;
         options.precision = nst::parse_precision(precision);
+        options.cuda_graph = cuda_graph;
         const nst::Params params = nst::Params::defaults();
         const torch::Device dev(nst::resolve_device(device));
         if (threads > 0) torch::set_num_threads(threads);

@@ -118,6 +118,76 @@ TEST_F(Cli, StylizesAndWritesAValidImageOfTheRightSize) {
     EXPECT_LT(steps[7]["total"].get<double>(), steps[0]["total"].get<double>());
 }
 
+TEST_F(Cli, CoarseToFineRunsEachLevelAndEndsAtFullSize) {
+    const fs::path log = dir / "levels.jsonl";
+    auto args = base(content, style);
+    args[7] = "128";  // --size: levels 32, 64, 128 (the 4:3 image's short side stays >= 16 for relu5_1)
+    args.insert(args.end(), {"--scales", "3", "--coarse-steps", "2", "--log-json", log.string()});
+    const auto r = run_nst(args, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::ifstream in(log);
+    std::string line;
+    std::vector<int> level_sizes, step_sizes;
+    int last_step = 0;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line);
+        if (j.value("event", "") == "level") level_sizes.push_back(j["size"]);
+        if (j.contains("step")) {
+            EXPECT_EQ(j["step"], last_step + 1);
+            last_step = j["step"];
+            step_sizes.push_back(j["size"]);
+        }
+    }
+    EXPECT_EQ(level_sizes, (std::vector<int>{32, 64, 128}));
+    EXPECT_EQ(step_sizes, (std::vector<int>{32, 32, 64, 64, 128, 128, 128}));  // 2 + 2 coarse, then --steps 3
+    EXPECT_EQ(nst::load_image(output).width, 128);
+}
+
+TEST_F(Cli, ImageTooSmallForTheDeepestLayerIsAUsageError) {
+    auto args = base(content, style);
+    args[7] = "16";  // 16x12: four poolings before relu5_1 leave less than a pixel
+    expect_failure(args, 2, {"16x12", "relu5_1", "raise --size"});
+}
+
+TEST_F(Cli, PrecisionAndScalesAreChecked) {
+    for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+             {"--precision", "fp16"}, {"--scales", "0"}, {"--scales", "7"}, {"--coarse-steps", "0"}}) {
+        SCOPED_TRACE(flag + " " + value);
+        auto args = base(content, style);
+        args.insert(args.end(), {flag, value});
+        expect_failure(args, 2, {flag});
+    }
+    auto args = base(content, style);
+    args[7] = "32";
+    args.insert(args.end(), {"--scales", "3"});  // 32/4 = 8 px: too small
+    expect_failure(args, 2, {"--scales 3", "under 16 px"});
+    if (!nst::cuda_available()) {
+        args = base(content, style);
+        args.insert(args.end(), {"--precision", "tf32"});
+        expect_failure(args, 2, {"tf32", "CUDA"});
+    }
+}
+
+TEST_F(Cli, Bf16RunsOnCpuAndTracksFp32) {
+    auto final_total = [&](const std::string& precision) {
+        const fs::path log = dir / ("p-" + precision + ".jsonl");
+        auto args = base(content, style);
+        args[9] = "6";
+        args.insert(args.end(), {"--precision", precision, "--log-json", log.string()});
+        const auto r = run_nst(args, dir.path());
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        std::ifstream in(log);
+        std::string line;
+        double total = 0;
+        while (std::getline(in, line))
+            if (const auto j = nlohmann::json::parse(line); j.contains("step")) total = j["total"];
+        return total;
+    };
+    const double fp32 = final_total("fp32"), bf16 = final_total("bf16");
+    EXPECT_GT(fp32, 0.0);
+    EXPECT_NEAR(bf16, fp32, 0.05 * fp32);  // bfloat16 keeps ~3 significant digits per activation
+}
+
 TEST_F(Cli, HelpListsEveryFlagWithDefaultsAndVersionNamesLibTorch) {
     auto r = run_nst({"--help"}, dir.path());
     EXPECT_EQ(r.exit_code, 0);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -26,6 +27,7 @@
 #include "screenshots.h"
 #include "texture.h"
 #include "ui_probe.h"
+#include "weights_download.h"
 
 namespace nstv {
 namespace {
@@ -175,22 +177,33 @@ public:
         state_.weights_path = o.engine.features.weights_path;
         state_.features_seed = static_cast<int>(o.engine.features.random_seed);
         state_.screenshot_dir = o.screenshot_dir.empty() ? default_screenshot_dir().string() : o.screenshot_dir;
+        state_.precision = o.engine.precision;
 
         EngineRunner::Options ro;
         ro.start_paused = o.start_paused;
         ro.update_every = o.update_every;
         ro.stop_at = o.steps;
-        if (log_) ro.on_step = [log = log_.get()](const LossSample& s, const nst::Params& p) { log->write(s, p); };
+        if (log_)
+            ro.on_step = [log = log_.get(), info = info_](const LossSample& s, const nst::Params& p) {
+                log->write(s, p, info->random_features.load(), info->precision.load());
+            };
         ro.on_publish = [] { glfwPostEmptyEvent(); };  // thread-safe: wakes the UI for the new image
         const nst::Params initial = state_.snapshot();
         runner_ = std::make_unique<EngineRunner>(
-            [initial, nan_at = o.debug_nan_at](Notify n) {
-                auto s = std::make_unique<EngineStepper>(initial, std::move(n));
+            [initial, nan_at = o.debug_nan_at, info = info_](Notify n) {
+                auto s = std::make_unique<EngineStepper>(initial, std::move(n), info);
                 s->inject_nan_at(nan_at);
                 return s;
             },
             initial, ro);
         runner_->retarget(state_.applied);
+        if (log_)
+            log_->event("start", {{"features", o.engine.features.random() ? "random" : "vgg19"},
+                                  {"weights", o.engine.features.weights_path},
+                                  {"precision", nst::precision_name(o.engine.precision)},
+                                  {"download", o.download ? "true" : "false", true},
+                                  {"offline", o.offline ? "true" : "false", true}});
+        if (o.download) start_download();
         glfwSetWindowUserPointer(window_, this);
         glfwSetDropCallback(window_, [](GLFWwindow* w, int count, const char** paths) {
             auto* self = static_cast<App*>(glfwGetWindowUserPointer(w));
@@ -200,8 +213,13 @@ public:
 
     ~App() {
         glfwSetDropCallback(window_, nullptr);
-        // The window is already hidden; the optimizer finishes its current step and stops.
+        // The window is already hidden. A download in flight is cancelled (its stop token; the
+        // fetch leaves no file behind) while the optimizer finishes its current step and stops.
+        const bool downloading = download_.state() == WeightsDownload::State::Running;
+        download_.request_stop();
         runner_.reset();
+        download_.cancel_and_wait();
+        if (downloading && log_) log_->event("download_cancelled", {});
         if (!opts_.stats_json.empty()) std::ofstream(opts_.stats_json) << stats_.json();
     }
 
@@ -221,6 +239,13 @@ private:
     void toggle_pause();
     void save_result();
     void capture_window(int w, int h);
+    void start_download();
+    void poll_download();
+    void switch_to_downloaded(const std::filesystem::path& path);
+    void draw_banner();
+    [[nodiscard]] bool showing_random() const {
+        return sources_ ? sources_->random_features : state_.applied.options.features.random();
+    }
     void toast(Notice::Level level, std::string text, double secs = 4.0) {
         toasts_.push_back(Toast{level, std::move(text), Clock::now() + std::chrono::milliseconds(static_cast<int>(secs * 1000))});
         while (toasts_.size() > 5) toasts_.pop_front();
@@ -230,11 +255,17 @@ private:
     GLFWwindow* window_;
     float scale_;
     std::unique_ptr<JsonLog> log_;  // outlives the runner, whose thread writes it
+    std::shared_ptr<EngineInfo> info_ = std::make_shared<EngineInfo>();
     FrameStats stats_;
     UiProbe probe_;
     ControlState state_;
     std::unique_ptr<EngineRunner> runner_;
     ScreenshotSaver saver_;
+    // The weights download (its own thread); glfwPostEmptyEvent wakes the UI for its progress.
+    WeightsDownload download_{[] { glfwPostEmptyEvent(); }};
+    WeightsDownload::State download_seen_ = WeightsDownload::State::Idle;
+    WeightsDownload::Snapshot download_snap_;
+    std::deque<std::pair<Clock::time_point, std::uint64_t>> download_rate_;  // (when, bytes) over ~3 s
 
     Texture result_tex_, content_tex_, style_tex_;
     std::uint64_t sources_generation_ = 0;
@@ -283,6 +314,7 @@ void App::receive() {
         if (f->sources && f->sources->generation != sources_generation_) {
             sources_ = f->sources;
             sources_generation_ = sources_->generation;
+            state_.cuda = sources_->device.rfind("cuda", 0) == 0;
             content_tex_.upload(sources_->content);
             style_tex_.upload(sources_->style);
         }
@@ -291,6 +323,7 @@ void App::receive() {
         if (result_shot_pending_) save_result();
     }
     runner_->drain_samples([&](const LossSample& s) { plot_.add(s); });
+    poll_download();
     for (auto& n : runner_->take_notices()) {
         if (n.new_lr) state_.params.lr = *n.new_lr;
         // Also on stderr: the window may be gone from view, and logs/tests can read it.
@@ -330,7 +363,9 @@ void App::save_result() {
     result_shot_pending_ = false;
     const UiWaitTimer t(stats_);
     char stem[64];
-    std::snprintf(stem, sizeof stem, "-step%05ld", frame_->step);
+    // Honest labelling: a result of untrained features says so in its file name.
+    const bool random = frame_->sources ? frame_->sources->random_features : showing_random();
+    std::snprintf(stem, sizeof stem, "-step%05ld%s", frame_->step, random ? "-untrained" : "");
     saver_.save(frame_->image, state_.screenshot_dir, timestamped_name("nst-result") + stem);
 }
 
@@ -348,7 +383,7 @@ void App::capture_window(int w, int h) {
     for (int y = 0; y < h / 2; ++y)
         std::swap_ranges(img.pixels.begin() + y * row, img.pixels.begin() + (y + 1) * row,
                          img.pixels.begin() + (h - 1 - y) * row);
-    saver_.save(std::move(img), state_.screenshot_dir, timestamped_name("nst-window"));
+    saver_.save(std::move(img), state_.screenshot_dir, timestamped_name("nst-window") + (showing_random() ? "-untrained" : ""));
 }
 
 void App::apply(const ControlActions& a) {
@@ -366,6 +401,15 @@ void App::apply(const ControlActions& a) {
         runner_->retarget(state_.applied);
         toast(Notice::Level::Info, "re-targeting in the background...");
     }
+    if (a.precision_changed && state_.precision != state_.applied.options.precision) {
+        state_.applied.options.precision = state_.precision;
+        state_.applied.restart = false;
+        runner_->retarget(state_.applied);
+        if (log_) log_->event("precision", {{"precision", nst::precision_name(state_.precision)}});
+        toast(Notice::Level::Info, std::string("switching to ") + nst::precision_name(state_.precision) +
+                                       ": rebuilding the network, carrying on from the current image...");
+    }
+    if (a.retry_download) start_download();
     if (a.save_result) save_result();
     if (a.save_window) window_shot_ = true;
 }
@@ -399,18 +443,7 @@ void App::handle_keys() {
 
 void App::draw_view(float width, float height) {
     ImGui::BeginChild("view", ImVec2(width, height), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
-    const bool random = sources_ ? sources_->random_features : state_.applied.options.features.random();
-    if (random) {
-        // The warning the engine requires wherever a random-features result is shown.
-        ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.55f, 0.12f, 0.10f, 1.0f));
-        ImGui::BeginChild("banner", ImVec2(0, ImGui::GetTextLineHeight() * 2 + 12), false, ImGuiWindowFlags_NoScrollbar);
-        ImGui::SetCursorPos(ImVec2(8, 6));
-        ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x);
-        ImGui::TextUnformatted((std::string("WARNING: ") + nst::kRandomFeaturesWarning).c_str());
-        ImGui::PopTextWrapPos();
-        ImGui::EndChild();
-        ImGui::PopStyleColor();
-    }
+    draw_banner();
     // Toolbar.
     if (ImGui::Button("Fit [F]")) view_.fit();
     ImGui::SameLine();
@@ -421,14 +454,20 @@ void App::draw_view(float width, float height) {
         ImGui::SameLine();
         if (ImGui::RadioButton(view_mode_name(m), view_.mode() == m)) view_.set_mode(m);
     }
-    ImGui::SameLine();
-    ImGui::TextDisabled("|  zoom %.0f%%  |  F1 help", view_.zoom() * 100.0f);
     // Screenshot buttons, right-aligned on the toolbar where they are always in view.
     const char* kSaveResult = "Save result [S]";
     const char* kSaveWindow = "Save window [W]";
     const ImGuiStyle& st = ImGui::GetStyle();
     const float buttons_w = ImGui::CalcTextSize(kSaveResult).x + ImGui::CalcTextSize(kSaveWindow).x +
                             4 * st.FramePadding.x + st.ItemSpacing.x;
+    // The zoom note gives way (shorter, then none) when the window is too narrow for it and the buttons.
+    ImGui::SameLine();
+    char zoom_long[64], zoom_short[32];
+    std::snprintf(zoom_long, sizeof zoom_long, "|  zoom %.0f%%  |  F1 help", view_.zoom() * 100.0f);
+    std::snprintf(zoom_short, sizeof zoom_short, "|  %.0f%%", view_.zoom() * 100.0f);
+    const float room = ImGui::GetWindowContentRegionMax().x - buttons_w - st.ItemSpacing.x - ImGui::GetCursorPosX();
+    if (ImGui::CalcTextSize(zoom_long).x <= room) ImGui::TextDisabled("%s", zoom_long);
+    else if (ImGui::CalcTextSize(zoom_short).x <= room) ImGui::TextDisabled("%s", zoom_short);
     const float after_text = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + st.ItemSpacing.x;
     ImGui::SameLine(std::max(after_text, ImGui::GetWindowContentRegionMax().x - buttons_w));
     ControlActions shots;
@@ -456,10 +495,166 @@ void App::draw_view(float width, float height) {
     ImGui::Text("step %ld", status_.steps);
     probe_.item("step_counter");
     ImGui::SameLine();
-    ImGui::TextDisabled("|  %.2f steps/s  |  %.0f ms/step  |  %s  |  %dx%d  |  %s",
-                        status_.paused ? 0.0 : steps_per_s_, status_.ms_per_step, sources_ ? sources_->device.c_str() : "-", result_tex_.width(),
+    ImGui::TextDisabled("|  %.2f steps/s  |  %.0f ms/step  |  %s %s  |  %s  |  %dx%d  |  %s",
+                        status_.paused ? 0.0 : steps_per_s_, status_.ms_per_step, sources_ ? sources_->device.c_str() : "-",
+                        sources_ ? sources_->precision.c_str() : "", showing_random() ? "untrained" : "VGG19", result_tex_.width(),
                         result_tex_.height(), sources_ ? (sources_->content_name + " + " + sources_->style_name).c_str() : "");
     ImGui::EndChild();
+}
+
+std::string human_bytes(double b) {
+    char buf[32];
+    if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+    else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+    else if (b >= 1e3) std::snprintf(buf, sizeof buf, "%.0f kB", b / 1e3);
+    else std::snprintf(buf, sizeof buf, "%.0f B", b);
+    return buf;
+}
+
+void App::start_download() {
+    if (download_.state() == WeightsDownload::State::Running) return;
+    download_rate_.clear();
+    download_.start(opts_.weights_url);
+    download_seen_ = WeightsDownload::State::Running;
+    download_snap_ = download_.snapshot();
+    if (log_) log_->event("download_started", {{"url", opts_.weights_url}, {"attempt", std::to_string(download_snap_.attempt), true}});
+    std::fprintf(stderr, "nst-viewer: downloading the VGG19 weights from %s (running on untrained features meanwhile)\n",
+                 opts_.weights_url.c_str());
+    active_until_ = Clock::now() + std::chrono::milliseconds(500);
+}
+
+void App::poll_download() {
+    if (download_seen_ == WeightsDownload::State::Idle) return;
+    download_snap_ = download_.snapshot();
+    const auto now = Clock::now();
+    if (download_snap_.state == WeightsDownload::State::Running) {
+        download_rate_.emplace_back(now, download_snap_.done);
+        while (download_rate_.size() > 2 && now - download_rate_.front().first > std::chrono::seconds(3))
+            download_rate_.pop_front();
+    }
+    if (download_snap_.state == download_seen_) return;
+    download_seen_ = download_snap_.state;
+    const auto& d = download_snap_;
+    switch (d.state) {
+        case WeightsDownload::State::Done:
+            if (log_)
+                log_->event("download_done", {{"path", d.path.string()},
+                                              {"bytes_downloaded", std::to_string(d.bytes_downloaded), true},
+                                              {"remote_size", std::to_string(d.remote_size), true},
+                                              {"seconds", std::to_string(d.seconds), true}});
+            std::fprintf(stderr, "nst-viewer: VGG19 weights downloaded to %s (%s of the %s model file)\n",
+                         d.path.c_str(), human_bytes(static_cast<double>(d.bytes_downloaded)).c_str(),
+                         human_bytes(static_cast<double>(d.remote_size)).c_str());
+            switch_to_downloaded(d.path);
+            break;
+        case WeightsDownload::State::Failed:
+            if (log_) log_->event("download_failed", {{"error", d.error}, {"attempt", std::to_string(d.attempt), true}});
+            std::fprintf(stderr, "nst-viewer: error: the VGG19 weights could not be downloaded: %s\n", d.error.c_str());
+            break;
+        case WeightsDownload::State::Cancelled:
+            if (log_) log_->event("download_cancelled", {});
+            break;
+        default: break;
+    }
+}
+
+void App::switch_to_downloaded(const std::filesystem::path& path) {
+    if (!state_.applied.options.features.random()) {
+        toast(Notice::Level::Info, "VGG19 weights saved to " + path.string() + " (not switching: other weights are in use)", 8.0);
+        return;
+    }
+    // Live switch: the optimizer rebuilds the network with the real weights and carries on from
+    // the current image (the step counter goes on). Beta moves from the random-features default
+    // to the VGG19 one unless the user chose it (--style-weight, or the slider was moved).
+    const bool beta = !opts_.style_weight_set && state_.params.style_weight == nst::kRandomFeaturesStyleWeight;
+    if (beta) state_.params.style_weight = nst::Params::defaults().style_weight;
+    EngineSetup t = state_.applied;
+    t.options.features.weights_path = path.string();
+    t.restart = false;
+    t.params = state_.snapshot();  // the new beta arrives with the new network, not a step earlier
+    runner_->retarget(t);
+    runner_->set_params(state_.snapshot());
+    t.params.reset();
+    state_.applied = t;
+    state_.random_features = false;
+    state_.weights_path = path.string();
+    if (log_)
+        log_->event("weights_switch", {{"path", path.string()}, {"style_weight", std::to_string(state_.params.style_weight), true},
+                                       {"style_weight_changed", beta ? "true" : "false", true}});
+    toast(Notice::Level::Info, std::string("switching to the downloaded VGG19 weights") +
+                                   (beta ? " (style weight 1e8 -> 1e6, the VGG19 default)" : "") + "...", 6.0);
+}
+
+void App::draw_banner() {
+    using S = WeightsDownload::State;
+    const auto& d = download_snap_;
+    const bool downloading = download_seen_ == S::Running;
+    const bool failed = download_seen_ == S::Failed;
+    const bool switching = download_seen_ == S::Done && showing_random() && !state_.applied.options.features.random();
+    if (!showing_random() && !downloading && !failed) return;
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float wrap = ImGui::GetContentRegionAvail().x - 16;
+    const std::string warning = showing_random() ? std::string("WARNING: ") + nst::kRandomFeaturesWarning : std::string();
+
+    std::string detail;
+    if (switching) detail = "VGG19 weights downloaded: switching to them (the optimisation carries on from the current image)...";
+    else if (downloading) detail = "Downloading the pretrained VGG19 weights (features only) in the background; the window switches to them when they are ready.";
+    else if (failed) detail = "Download of the VGG19 weights failed: " + d.error;
+    else if (state_.applied.options.features.random() && state_.applied.options.features.random_seed == opts_.engine.features.random_seed)
+        detail = opts_.untrained_reason;  // --offline with nothing cached; empty when --features random was asked for
+    float h = 12;
+    if (!warning.empty()) h += ImGui::CalcTextSize(warning.c_str(), nullptr, false, wrap).y;
+    if (!detail.empty()) h += st.ItemSpacing.y + ImGui::CalcTextSize(detail.c_str(), nullptr, false, wrap).y;
+    if (downloading || failed) h += st.ItemSpacing.y + ImGui::GetFrameHeight();
+
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, showing_random() ? ImVec4(0.55f, 0.12f, 0.10f, 1.0f) : ImVec4(0.16f, 0.22f, 0.34f, 1.0f));
+    ImGui::BeginChild("banner", ImVec2(0, h), false, ImGuiWindowFlags_NoScrollbar);
+    ImGui::SetCursorPos(ImVec2(8, 6));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
+    if (!warning.empty()) ImGui::TextUnformatted(warning.c_str());  // shown wherever a random-features result is
+    if (!detail.empty()) {
+        ImGui::SetCursorPosX(8);
+        if (failed) ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.6f, 1), "%s", detail.c_str());
+        else ImGui::TextColored(ImVec4(0.95f, 0.92f, 0.88f, 0.9f), "%s", detail.c_str());
+    }
+    ImGui::PopTextWrapPos();
+    if (downloading) {
+        ImGui::SetCursorPosX(8);
+        double rate = 0;
+        if (download_rate_.size() >= 2) {
+            const double dt = seconds(download_rate_.back().first - download_rate_.front().first);
+            if (dt > 0.2) rate = static_cast<double>(download_rate_.back().second - download_rate_.front().second) / dt;
+        }
+        char text[160];
+        if (d.total == 0) {
+            std::snprintf(text, sizeof text, "connecting...  %.0f s", d.seconds);
+        } else {
+            const double left = rate > 0 ? static_cast<double>(d.total - std::min(d.done, d.total)) / rate : -1;
+            char eta[32] = "--";
+            if (left >= 0) {
+                if (left >= 90) std::snprintf(eta, sizeof eta, "%.0f min %02.0f s", std::floor(left / 60), std::fmod(left, 60.0));
+                else std::snprintf(eta, sizeof eta, "%.0f s", std::ceil(left));
+            }
+            std::snprintf(text, sizeof text, "%s / %s   |   %s/s   |   %s left", human_bytes(static_cast<double>(d.done)).c_str(),
+                          human_bytes(static_cast<double>(d.total)).c_str(), human_bytes(rate).c_str(), eta);
+        }
+        const float frac = d.total ? static_cast<float>(static_cast<double>(d.done) / static_cast<double>(d.total)) : 0.0f;
+        ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImVec4(0.95f, 0.60f, 0.25f, 1.0f));
+        ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0.20f, 0.06f, 0.05f, 1.0f));
+        ImGui::ProgressBar(frac, ImVec2(wrap, 0), text);
+        ImGui::PopStyleColor(2);
+        probe_.item("download_progress");
+    } else if (failed) {
+        ImGui::SetCursorPosX(8);
+        ControlActions a;
+        a.retry_download = ImGui::Button("Retry download");
+        probe_.item("retry_download");
+        ImGui::SameLine();
+        ImGui::TextDisabled("still running on untrained features; or pass --weights FILE");
+        apply(a);
+    }
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
 }
 
 void App::draw_panel(float width, float height) {
@@ -534,6 +729,7 @@ void App::draw_help() {
     ImGui::Spacing();
     ImGui::TextDisabled("Weights and learning rate apply at the next step. Images, size, pooling, features");
     ImGui::TextDisabled("and new layers re-target in the background and continue from the current image.");
+    ImGui::TextDisabled("So does the precision (fp32 / bf16; tf32 on CUDA), and the switch to downloaded weights.");
     ImGui::TextDisabled("Screenshots go to: %s", state_.screenshot_dir.c_str());
     ImGui::End();
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 namespace nstv {
 
@@ -70,6 +71,26 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
     if (ImGui::SliderInt("update every N steps", &s.update_every, 1, 50, "%d", ImGuiSliderFlags_Logarithmic))
         a.update_every_changed = true;
     probe.item("update_every");
+
+    // Precision: switching rebuilds the network (in the background) and keeps the current image.
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("precision");
+    const bool switching = st.busy || s.precision != s.applied.options.precision;
+    if (switching) ImGui::BeginDisabled();
+    for (const nst::Precision p : {nst::Precision::FP32, nst::Precision::BF16, nst::Precision::TF32}) {
+        if (p == nst::Precision::TF32 && !s.cuda && s.applied.options.precision != p) continue;  // CUDA only
+        ImGui::SameLine();
+        const char* name = nst::precision_name(p);
+        if (ImGui::RadioButton(name, s.applied.options.precision == p) && s.applied.options.precision != p) {
+            s.precision = p;
+            a.precision_changed = true;
+        }
+        probe.item((std::string("precision_") + name).c_str());
+    }
+    if (switching) ImGui::EndDisabled();
+    help_marker("fp32: exact. bf16: the network runs in bfloat16 (oneDNN on CPUs with AVX-512 BF16, tensor cores "
+                "on CUDA); losses and Adam stay fp32. tf32 (CUDA only): TF32 tensor-core convolutions. Switching "
+                "rebuilds the network in the background and carries on from the current image.");
 
     // ---- Weights -----------------------------------------------------------------------------
     ImGui::Spacing();

@@ -24,6 +24,8 @@ struct ControlState {
     int pooling = 0;                    // 0 max, 1 avg
     bool random_features = true;
     int features_seed = 0;
+    nst::Precision precision = nst::Precision::FP32;  // applied at once (re-targets)
+    bool cuda = false;                  // the engine runs on CUDA: tf32 is offered
 
     std::string screenshot_dir;
 
@@ -39,6 +41,8 @@ struct ControlActions {
     bool update_every_changed = false;
     bool toggle_pause = false, step = false, reset = false;
     bool retarget = false;
+    bool precision_changed = false;
+    bool retry_download = false;
     bool save_result = false, save_window = false;
 };
 

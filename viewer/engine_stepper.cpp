@@ -11,7 +11,7 @@ namespace {
 bool same_options(const nst::EngineOptions& a, const nst::EngineOptions& b) {
     return a.features.weights_path == b.features.weights_path &&
            a.features.random_seed == b.features.random_seed && a.pooling == b.pooling &&
-           a.device == b.device && a.threads == b.threads && a.seed == b.seed;
+           a.device == b.device && a.threads == b.threads && a.seed == b.seed && a.precision == b.precision;
 }
 
 Rgba8 to_rgba8(const nst::Image& img) {
@@ -38,8 +38,8 @@ std::string file_name(const std::string& path) { return std::filesystem::path(pa
 
 }  // namespace
 
-EngineStepper::EngineStepper(const Params& initial, Notify notify)
-    : notify_(std::move(notify)), params_(initial) {}
+EngineStepper::EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info)
+    : notify_(std::move(notify)), info_(std::move(info)), params_(initial) {}
 
 EngineStepper::~EngineStepper() = default;
 
@@ -106,8 +106,9 @@ void EngineStepper::retarget(const Target& t) {
     const nst::Image content = nst::resize_long_side(nst::load_image(t.content_path, t.max_pixels), t.size);
     const nst::Image style = nst::resize_long_side(nst::load_image(t.style_path, t.max_pixels), t.size);
     const bool rebuild = !engine_ || !same_options(t.options, setup_.options);
+    const Params params = t.params ? *t.params : params_;
     std::unique_ptr<nst::Engine> fresh;
-    nst::Engine& e = rebuild ? *(fresh = std::make_unique<nst::Engine>(t.options, params_)) : *engine_;
+    nst::Engine& e = rebuild ? *(fresh = std::make_unique<nst::Engine>(t.options, params)) : *engine_;
     if (engine_ && !t.restart) {
         e.retarget(content, style, engine_->image());  // resampled when the size changed
     } else {
@@ -115,6 +116,7 @@ void EngineStepper::retarget(const Target& t) {
         steps_ = 0;
     }
     if (fresh) engine_ = std::move(fresh);
+    params_ = params;
     engine_->set_params(params_);
     content_ = content;
     style_ = style;
@@ -130,6 +132,11 @@ void EngineStepper::retarget(const Target& t) {
     src->style_name = file_name(t.style_path);
     src->device = engine_->device_name();
     src->random_features = engine_->random_features();
+    src->precision = nst::precision_name(t.options.precision);
+    if (info_) {
+        info_->random_features.store(src->random_features);
+        info_->precision.store(t.options.precision);
+    }
     sources_ = std::move(src);
 }
 

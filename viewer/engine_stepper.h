@@ -2,8 +2,10 @@
 // The runner's stepper for the real engine. Lives entirely on the optimizer thread: it owns the
 // nst::Engine (and through it every LibTorch object) and the input images. Includes nst/nst.h
 // only, never torch headers.
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "frame.h"
@@ -20,6 +22,16 @@ struct EngineSetup {
     nst::Init init = nst::Init::Content;
     std::int64_t max_pixels = nst::kDefaultMaxPixels;
     bool restart = false;  // start from the init image instead of the current one
+    // Parameters to use from this re-target on (e.g. beta for real weights after the switch from
+    // random features), so no step runs with the new network and the old weights or vice versa.
+    std::optional<nst::Params> params;
+};
+
+// What the engine currently runs on, for the --log-json lines. Written by the stepper on the
+// optimizer thread (after each successful re-target), read there by the step hook.
+struct EngineInfo {
+    std::atomic<bool> random_features{true};
+    std::atomic<nst::Precision> precision{nst::Precision::FP32};
 };
 
 class EngineStepper {
@@ -27,7 +39,7 @@ public:
     using Params = nst::Params;
     using Target = EngineSetup;
 
-    EngineStepper(const Params& initial, Notify notify);
+    EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info = {});
     ~EngineStepper();
 
     void apply(const Params& p);
@@ -46,6 +58,7 @@ private:
     void remember_if_good();
 
     Notify notify_;
+    std::shared_ptr<EngineInfo> info_;
     Params params_;
     EngineSetup setup_;
     std::unique_ptr<nst::Engine> engine_;

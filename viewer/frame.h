@@ -31,6 +31,7 @@ struct Sources {
     std::string content_name, style_name;
     std::string device;
     bool random_features = false;
+    std::string precision = "fp32";
 };
 
 // One publication: the current image plus the losses of the step that produced it.

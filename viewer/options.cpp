@@ -6,6 +6,8 @@
 #include <iostream>
 #include <thread>
 
+#include "nst/download.h"
+
 namespace nstv {
 namespace fs = std::filesystem;
 
@@ -43,7 +45,8 @@ ParseResult parse_options(int argc, char** argv) {
     app.set_version_flag("--version", std::string("nst-viewer ") + nst::version());
 
     std::string content_layers(nst::kDefaultContentLayers), style_layers(nst::kDefaultStyleLayers);
-    std::string init = "content", pooling = "max", features, weights;
+    std::string init = "content", pooling = "max", features, weights, precision = "fp32";
+    o.weights_url = nst::weights_url_from_env();
     app.add_option("--content", o.content, "Content image (default: the bundled sample)");
     app.add_option("--style", o.style, "Style image (default: the bundled sample)");
     app.add_option("--size", o.size, "Long side of the optimised image in pixels")
@@ -64,6 +67,11 @@ ParseResult parse_options(int argc, char** argv) {
     auto* w = app.add_option("--weights", weights, "VGG19 weights (.safetensors); default: the cache, else random features");
     auto* f = app.add_option("--features", features, "random[:SEED]: untrained features (no weights needed)");
     w->excludes(f);
+    app.add_option("--weights-url", o.weights_url,
+                   "Where to download the VGG19 weights from when none are cached (https; env NST_WEIGHTS_URL)");
+    app.add_flag("--offline", o.offline, "Never download: without --weights or a cached file, use untrained features");
+    app.add_option("--precision", precision, "fp32 | bf16 | tf32 (CUDA only); switchable in the window")
+        ->check(CLI::IsMember({"fp32", "bf16", "tf32"}))->capture_default_str();
     app.add_option("--device", o.engine.device, "auto | cpu | cuda | cuda:N")->capture_default_str();
     app.add_option("--seed", o.engine.seed, "Seed for --init noise")->capture_default_str();
     app.add_option("--threads", o.engine.threads, "Intra-op CPU threads (0: all cores but one, left to the UI)")
@@ -104,10 +112,28 @@ ParseResult parse_options(int argc, char** argv) {
         if (!weights.empty()) o.engine.features.weights_path = weights;
         else if (!features.empty()) o.engine.features = parse_features(features);
         else if (const auto cached = nst::find_cached_weights()) o.engine.features.weights_path = cached->string();
-        // else: random features (nothing cached), with the banner in the window.
+        else if (!o.offline) {
+            // Nothing cached: start at once on random features (with the banner) and download
+            // the weights in the background; the window switches to them when they are ready.
+            nst::check_weights_url(o.weights_url);
+            o.download = true;
+        }
+        else {
+            // (appends rather than operator+ chains: GCC 12 warns falsely (-Wrestrict) on those)
+            o.untrained_reason = "--offline and no cached weights at ";
+            o.untrained_reason += nst::cached_weights_path().string();
+            o.untrained_reason += ": pass --weights FILE, or run nst --fetch-weights once.";
+        }
+        o.engine.precision = nst::parse_precision(precision);
+        if (o.engine.precision == nst::Precision::TF32 && nst::resolve_device(o.engine.device).rfind("cuda", 0) != 0)
+            throw nst::UsageError("--precision tf32 needs a CUDA device (use fp32 or bf16 on CPU)");
     } catch (const CLI::ParseError& e) {
         return {std::nullopt, app.exit(e)};
+    } catch (const nst::Error& e) {
+        std::cerr << "nst-viewer: " << e.what() << "\n";
+        return {std::nullopt, 2};
     }
+    o.style_weight_set = app.count("--style-weight") > 0;
     // Untrained features need a larger beta for the style term to matter (see engine.h).
     if (o.engine.features.random() && app.count("--style-weight") == 0) o.params.style_weight = nst::kRandomFeaturesStyleWeight;
     if (o.content.empty()) o.content = default_asset("content.jpg");

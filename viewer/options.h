@@ -19,6 +19,12 @@ struct ViewerOptions {
     nst::Init init = nst::Init::Content;
     std::int64_t max_pixels = nst::kDefaultMaxPixels;
     std::string log_json;
+    // Weights: --weights > the cache > a background download (unless --offline) > untrained.
+    std::string weights_url;         // --weights-url (default: weights_url_from_env())
+    bool offline = false;            // --offline: never download
+    bool download = false;           // start on untrained features and fetch the weights meanwhile
+    bool style_weight_set = false;   // --style-weight given: never changed for the user
+    std::string untrained_reason;    // why the features are untrained, for the banner ("" if asked for)
 
     // Viewer.
     int update_every = 1;

@@ -26,6 +26,10 @@ struct Options {
     std::string content, style, output = "output.jpg";
     int size = 256;
     int steps = 300;
+    int scales = 1;          // coarse-to-fine levels (1 = plain)
+    int coarse_steps = 100;  // steps at each coarser level
+    std::string precision = "fp32";
+    bool cuda_graph = false;
     std::string content_layers{nst::kDefaultContentLayers}, style_layers{nst::kDefaultStyleLayers};
     std::string init = "content", pooling = "max";
     std::string weights, features;
@@ -56,6 +60,11 @@ void validate(const Options& o) {
     require(!o.style.empty(), "--style is required");
     require(o.size >= 16 && o.size <= 8192, "--size " + std::to_string(o.size) + ": must be between 16 and 8192");
     require(o.steps >= 1 && o.steps <= 1'000'000, "--steps " + std::to_string(o.steps) + ": must be between 1 and 1000000");
+    require(o.scales >= 1 && o.scales <= 6, "--scales " + std::to_string(o.scales) + ": must be between 1 and 6");
+    require(o.coarse_steps >= 1 && o.coarse_steps <= 1'000'000,
+            "--coarse-steps " + std::to_string(o.coarse_steps) + ": must be between 1 and 1000000");
+    require((o.size >> (o.scales - 1)) >= 16,
+            "--scales " + std::to_string(o.scales) + ": the coarsest level would be under 16 px at --size " + std::to_string(o.size));
     const auto& p = o.params;
     require(std::isfinite(p.lr) && p.lr > 0, "--lr " + number(p.lr) + ": must be a finite number > 0");
     require(std::isfinite(p.content_weight) && p.content_weight >= 0,
@@ -156,12 +165,16 @@ int run(const Options& o, bool style_weight_given) {
     engine_options.device = o.device;
     engine_options.threads = o.threads;
     engine_options.seed = o.seed;
+    engine_options.precision = nst::parse_precision(o.precision);
+    engine_options.cuda_graph = o.cuda_graph;
     if (!o.features.empty()) engine_options.features.random_seed = parse_random_features(o.features);
     // Resolve the device before the slow work so that a bad --device fails at once.
     const std::string device = nst::resolve_device(o.device);
 
-    const nst::Image content = nst::resize_long_side(nst::load_image(o.content, o.max_pixels), o.size);
-    const nst::Image style = nst::resize_long_side(nst::load_image(o.style, o.max_pixels), o.size);
+    const nst::Image content_full = nst::load_image(o.content, o.max_pixels);
+    const nst::Image style_full = nst::load_image(o.style, o.max_pixels);
+    const nst::Image content = nst::resize_long_side(content_full, o.size);
+    const nst::Image style = nst::resize_long_side(style_full, o.size);
     // After the inputs are known to be good: a typo in a file name should not cost a download.
     engine_options.features.weights_path = resolve_weights(o);
     if (engine_options.features.random() && !style_weight_given) params.style_weight = nst::kRandomFeaturesStyleWeight;
@@ -187,25 +200,55 @@ int run(const Options& o, bool style_weight_given) {
         log << head.dump() << '\n';
     }
 
-    engine.set_images(content, style, o.init == "noise" ? nst::Init::Noise : nst::Init::Content);
-    nst::cli::Progress progress(o.steps, stderr);
-    for (int step = 1; step <= o.steps; ++step) {
-        const auto t0 = std::chrono::steady_clock::now();
-        engine.step();
-        const nst::Losses losses = engine.last_losses();  // also waits for the step on a GPU
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        if (!std::isfinite(losses.total))
-            throw nst::Error("the loss became " + number(losses.total) + " at step " + std::to_string(step) +
-                             "; try a smaller --lr");
-        if (log.is_open()) {
-            const nlohmann::json line = {{"step", step},           {"content", losses.content},
-                                         {"style", losses.style},  {"tv", losses.tv},
-                                         {"total", losses.total},  {"ms", ms}};
-            log << line.dump() << '\n';
+    // Coarse-to-fine: levels at size/2^k, each starting from the previous result upsampled; the
+    // last level is --size with --steps steps. Coarse steps are cheap (1/4 the pixels per level).
+    struct Level {
+        int size, steps;
+    };
+    std::vector<Level> levels;
+    for (int k = o.scales - 1; k >= 1; --k) levels.push_back({o.size >> k, o.coarse_steps});
+    levels.push_back({o.size, o.steps});
+    int total_steps = 0;
+    for (const auto& l : levels) total_steps += l.steps;
+
+    nst::cli::Progress progress(total_steps, stderr);
+    int step = 0;
+    for (std::size_t li = 0; li < levels.size(); ++li) {
+        const Level& level = levels[li];
+        const auto t_level = std::chrono::steady_clock::now();
+        const bool last = li + 1 == levels.size();
+        const nst::Image c = last ? content : nst::resize_long_side(content_full, level.size);
+        const nst::Image s = last ? style : nst::resize_long_side(style_full, level.size);
+        if (li == 0)
+            engine.set_images(c, s, o.init == "noise" ? nst::Init::Noise : nst::Init::Content);
+        else
+            engine.retarget(c, s, engine.image());
+        if (log.is_open() && levels.size() > 1) {
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_level).count();
+            log << nlohmann::json{{"event", "level"}, {"size", level.size}, {"width", c.width}, {"height", c.height},
+                                  {"ms", ms}}.dump()
+                << '\n';
         }
-        progress.update(step, losses);
-        if (o.save_every > 0 && step % o.save_every == 0 && step != o.steps)
-            nst::save_image(engine.image(), numbered(o.output, step));
+        for (int i = 0; i < level.steps; ++i) {
+            ++step;
+            const auto t0 = std::chrono::steady_clock::now();
+            engine.step();
+            const nst::Losses losses = engine.last_losses();  // also waits for the step on a GPU
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            if (!std::isfinite(losses.total))
+                throw nst::Error("the loss became " + number(losses.total) + " at step " + std::to_string(step) +
+                                 "; try a smaller --lr");
+            if (log.is_open()) {
+                nlohmann::json line = {{"step", step},          {"content", losses.content},
+                                       {"style", losses.style}, {"tv", losses.tv},
+                                       {"total", losses.total}, {"ms", ms}};
+                if (levels.size() > 1) line["size"] = level.size;
+                log << line.dump() << '\n';
+            }
+            progress.update(step, losses);
+            if (o.save_every > 0 && step % o.save_every == 0 && step != total_steps)
+                nst::save_image(engine.image(), numbered(o.output, step));
+        }
     }
     progress.finish();
     nst::save_image(engine.image(), o.output);
@@ -231,7 +274,11 @@ int main(int argc, char** argv) {
     app.add_option("--style", o.style, "Style image; required");
     app.add_option("--output,-o", o.output, "Output image (.jpg, .jpeg or .png), written atomically");
     app.add_option("--size", o.size, "Long side of the optimised image in pixels");
-    app.add_option("--steps", o.steps, "Number of Adam steps");
+    app.add_option("--steps", o.steps, "Number of Adam steps (at the full size)");
+    app.add_option("--scales", o.scales, "Coarse-to-fine levels: 1 = plain; N runs --coarse-steps at size/2^k first");
+    app.add_option("--coarse-steps", o.coarse_steps, "Steps at each coarser level when --scales > 1");
+    app.add_option("--precision", o.precision, "fp32, bf16 (CPU with AVX-512 BF16, or CUDA) or tf32 (CUDA)");
+    app.add_flag("--cuda-graph", o.cuda_graph, "CUDA: replay each step as a captured CUDA graph");
     app.add_option("--lr", o.params.lr, "Adam learning rate (image values are in [0,1])");
     app.add_option("--content-weight", o.params.content_weight, "Content loss weight (alpha)");
     app.add_option("--style-weight", o.params.style_weight,

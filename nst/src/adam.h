@@ -39,8 +39,31 @@ public:
         x.clamp_(0, 1);
     }
 
+    // The same update with its two step-dependent scalars read from device tensors, so that it can
+    // be captured once in a CUDA graph and replayed: call prepare() before every replay.
+    void prepare_graphed(const torch::Tensor& like) {
+        torch::NoGradGuard no_grad;
+        if (!step_size_.defined()) {
+            step_size_ = torch::zeros({}, like.options());
+            inv_bias2_sqrt_ = torch::zeros({}, like.options());
+        }
+        ++t_;
+        step_size_.fill_(options_.lr / (1.0 - std::pow(options_.beta1, t_)));
+        inv_bias2_sqrt_.fill_(1.0 / std::sqrt(1.0 - std::pow(options_.beta2, t_)));
+    }
+    void step_graphed(torch::Tensor& x) {
+        torch::NoGradGuard no_grad;
+        const auto& g = x.grad();
+        m_.lerp_(g, 1.0 - options_.beta1);
+        v_.mul_(options_.beta2).addcmul_(g, g, 1.0 - options_.beta2);
+        const auto denom = (v_.sqrt() * inv_bias2_sqrt_).add_(options_.eps);
+        x.sub_(m_ / denom * step_size_);
+        x.clamp_(0, 1);
+    }
+
 private:
     AdamOptions options_;
+    torch::Tensor step_size_, inv_bias2_sqrt_;  // graphed mode only
     torch::Tensor m_, v_;
     long t_ = 0;
 };

@@ -4,8 +4,11 @@
 
 #include <torch/torch.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -14,6 +17,12 @@
 #include "adam.h"
 #include "losses.h"
 #include "vgg19.h"
+
+#if NST_TORCH_HAS_CUDA
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
 
 namespace nst {
 
@@ -67,6 +76,22 @@ const char* precision_name(Precision p) {
 
 namespace {
 
+// LibTorch's CPU allocator is plain malloc. glibc serves blocks above 32 MiB with mmap and returns
+// them with munmap, so every step re-faults (and the kernel re-zeroes) hundreds of MB of
+// activations; the trim threshold does the same for the heap top. Keeping freed memory in the heap
+// makes the next step reuse it: 1694 -> 1567 ms/step at 512 px on 2 Zen 4 cores
+// (docs/PERFORMANCE.md). The price is that the process keeps its peak footprint.
+void keep_freed_memory_for_reuse() {
+#ifdef __GLIBC__
+    static std::once_flag once;
+    std::call_once(once, [] {
+        mallopt(M_MMAP_MAX, 0);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        mallopt(M_TOP_PAD, 256 << 20);
+    });
+#endif
+}
+
 torch::Tensor to_tensor(const Image& img, const torch::Device& device) {
     // HWC floats -> [1,3,H,W]; clone because from_blob does not own the memory.
     auto hwc = torch::from_blob(const_cast<float*>(img.rgb.data()), {img.height, img.width, 3}, torch::kFloat32);
@@ -107,7 +132,24 @@ struct Engine::Impl {
     torch::Tensor x;  // the image being optimised, [1,3,H,W] in [0,1], a leaf with grad
     std::unique_ptr<ImageAdam> adam;
     torch::Tensor loss_content, loss_style, loss_tv, loss_total;  // detached, of the last step
+    torch::Tensor publish_staging;  // pinned host buffer for image_rgba8 on CUDA
     int steps = 0;
+
+#if NST_TORCH_HAS_CUDA
+    // CUDA graph of one whole step (forward, backward, Adam, clamp): on a GPU an eager step is
+    // bound by launching ~300 small kernels from the CPU; a replay launches them all at once.
+    // Captured after two eager steps (cuDNN autotuning and workspaces settle) and dropped when
+    // anything baked into it changes (weights of the loss, layers, the image, the optimizer).
+    std::unique_ptr<at::cuda::CUDAGraph> graph;
+    int eager_since_invalidate = 0;
+    bool graph_failed = false;
+#endif
+    void invalidate_graph() {
+#if NST_TORCH_HAS_CUDA
+        graph.reset();
+        eager_since_invalidate = 0;
+#endif
+    }
 
     void build_net(int last_index) {
         VGG19Features fresh(last_index, options.pooling);
@@ -159,11 +201,24 @@ struct Engine::Impl {
     }
 
     void reset_optimizer() {
+        invalidate_graph();
         adam = std::make_unique<ImageAdam>(x, AdamOptions{.lr = params.lr});
     }
 
     void set_images(const Image& c, const Image& s) {
         if (c.empty() || s.empty()) throw Error("content and style images must not be empty");
+        // Each pooling layer before the deepest used layer halves the image; below 1 px there
+        // is nothing left to compare.
+        const int deepest = deepest_layer(params);
+        int min_side = 1;
+        for (const auto& layer : vgg19_layers())
+            if (layer.kind == LayerKind::Pool && layer.index < deepest) min_side *= 2;
+        for (const auto* img : {&c, &s})
+            if (std::min(img->width, img->height) < min_side)
+                throw UsageError("image " + std::to_string(img->width) + "x" + std::to_string(img->height) +
+                                 " is too small for layer " + vgg19_layers()[static_cast<std::size_t>(deepest)].name +
+                                 ": its short side must be at least " + std::to_string(min_side) +
+                                 " px (raise --size)");
         content = to_tensor(c, device);
         style = to_tensor(s, device);
         content_targets.clear();
@@ -180,6 +235,61 @@ struct Engine::Impl {
 
     void step() {
         if (!x.defined()) throw Error("Engine::step called before set_images");
+#if NST_TORCH_HAS_CUDA
+        if (options.cuda_graph && device.is_cuda() && !graph_failed) {
+            if (!graph && eager_since_invalidate >= 2) capture_graph();
+            if (graph) {
+                adam->prepare_graphed(x);
+                graph->replay();
+                ++steps;
+                return;
+            }
+            ++eager_since_invalidate;
+        }
+#endif
+        loss_and_backward();
+        adam->step(x);
+        ++steps;
+    }
+
+#if NST_TORCH_HAS_CUDA
+    void capture_graph() {
+        torch::cuda::synchronize();
+        x.mutable_grad() = torch::Tensor();
+        auto fresh = std::make_unique<at::cuda::CUDAGraph>();
+        const auto stream = c10::cuda::getStreamFromPool();
+        bool capturing = false;
+        try {
+            const c10::cuda::CUDAStreamGuard guard(stream);
+            fresh->capture_begin();
+            capturing = true;
+            loss_and_backward();
+            adam->step_graphed(x);
+            capturing = false;
+            fresh->capture_end();
+            torch::cuda::synchronize();
+            graph = std::move(fresh);
+        } catch (const std::exception& e) {
+            // Some builds or drivers refuse capture; eager steps are correct, only slower. A
+            // half-made capture must be ended, or every later kernel launch would fail.
+            if (capturing) {
+                try {
+                    const c10::cuda::CUDAStreamGuard guard(stream);
+                    fresh->capture_end();
+                } catch (const std::exception&) {
+                }
+            }
+            graph_failed = true;
+            x.mutable_grad() = torch::Tensor();
+            std::string what = e.what();
+            std::fprintf(stderr, "nst: CUDA graph capture failed, continuing without it: %s\n",
+                         what.substr(0, what.find('\n')).c_str());
+        }
+    }
+#endif
+
+    // The loss at the current x and its gradient in x.grad().
+    void loss_and_backward() {
         // Only layers with a non-zero weight cost anything; the forward stops at the deepest one.
         std::set<int> tap_set;
         for (const auto* layers : {&params.content_layers, &params.style_layers})
@@ -207,15 +317,18 @@ struct Engine::Impl {
         const auto total = params.content_weight * content_loss + params.style_weight * style_loss +
                            params.tv_weight * tv_loss;
 
-        x.mutable_grad() = torch::Tensor();  // backward then writes a fresh gradient, no zero-fill
+        // A fresh gradient each step (no zero-fill); inside a CUDA graph the one captured buffer.
+#if NST_TORCH_HAS_CUDA
+        if (!graph) x.mutable_grad() = torch::Tensor();
+#else
+        x.mutable_grad() = torch::Tensor();
+#endif
         total.backward();
-        adam->step(x);
         // Kept as device tensors: reading them (last_losses) is the only host sync.
         loss_content = content_loss.detach();
         loss_style = style_loss.detach();
         loss_tv = tv_loss.detach();
         loss_total = total.detach();
-        ++steps;
     }
 };
 
@@ -227,12 +340,16 @@ Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::
     if (!(params.lr > 0.f) || !std::isfinite(params.lr))
         throw UsageError("--lr " + std::to_string(params.lr) + ": the learning rate must be > 0");
     impl_->device = torch::Device(resolve_device(options.device));
-    if (options.precision == Precision::TF32) {
-        if (!impl_->device.is_cuda()) throw UsageError("--precision tf32 needs a CUDA device (use fp32 or bf16 on CPU)");
-        at::globalContext().setAllowTF32CuDNN(true);
-        at::globalContext().setAllowTF32CuBLAS(true);
+    if (options.precision == Precision::TF32 && !impl_->device.is_cuda())
+        throw UsageError("--precision tf32 needs a CUDA device (use fp32 or bf16 on CPU)");
+    if (impl_->device.is_cuda()) {
+        // fp32 means fp32: cuDNN would otherwise use TF32 tensor cores for convolutions by default.
+        const bool tf32 = options.precision == Precision::TF32;
+        at::globalContext().setAllowTF32CuDNN(tf32);
+        at::globalContext().setAllowTF32CuBLAS(tf32);
     }
     if (options.threads > 0) torch::set_num_threads(options.threads);
+    if (impl_->device.is_cpu()) keep_freed_memory_for_reuse();
     if (impl_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(impl_->device);
     impl_->mean = torch::tensor({0.485f, 0.456f, 0.406f}, opts).view({1, 3, 1, 1});
@@ -266,8 +383,14 @@ void Engine::set_params(const Params& params) {
         throw UsageError("at least one content or style layer is needed");
     if (!(params.lr > 0.f) || !std::isfinite(params.lr))
         throw UsageError("learning rate " + std::to_string(params.lr) + " must be > 0");
+    const bool weights_changed = params.content_weight != impl_->params.content_weight ||
+                                 params.style_weight != impl_->params.style_weight ||
+                                 params.tv_weight != impl_->params.tv_weight ||
+                                 params.content_layers != impl_->params.content_layers ||
+                                 params.style_layers != impl_->params.style_layers;
     impl_->params = params;
     impl_->ensure_targets();
+    if (weights_changed) impl_->invalidate_graph();  // the loss weights are baked into a graph
     if (impl_->adam) {
         impl_->adam->set_lr(params.lr);  // Adam's moments survive a learning-rate change
     }
@@ -285,8 +408,11 @@ void Engine::step() { impl_->step(); }
 
 Losses Engine::last_losses() const {
     if (!impl_->loss_total.defined()) return {};
-    return {impl_->loss_content.item<double>(), impl_->loss_style.item<double>(), impl_->loss_tv.item<double>(),
-            impl_->loss_total.item<double>()};
+    // One device->host transfer (one sync on a GPU) for all four numbers.
+    const auto host = torch::stack({impl_->loss_content, impl_->loss_style, impl_->loss_tv, impl_->loss_total})
+                          .to(torch::kCPU, torch::kFloat64);
+    const auto* v = host.data_ptr<double>();
+    return {v[0], v[1], v[2], v[3]};
 }
 
 int Engine::steps_done() const { return impl_->steps; }
@@ -305,7 +431,19 @@ void Engine::image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height
     torch::NoGradGuard no_grad;
     const auto hwc = (impl_->x.detach()[0].permute({1, 2, 0}) * 255.0).round_().clamp_(0, 255).to(torch::kUInt8);
     const auto alpha = torch::full({hwc.size(0), hwc.size(1), 1}, 255, hwc.options());
-    const auto rgba = torch::cat({hwc, alpha}, 2).contiguous().to(torch::kCPU);
+    auto rgba = torch::cat({hwc, alpha}, 2).contiguous();
+    if (impl_->device.is_cuda()) {
+        // Asynchronous copy into pinned host memory (one DMA, no pageable bounce buffer); only
+        // this copy is waited for, every N steps, never a step.
+        auto& staging = impl_->publish_staging;
+        if (!staging.defined() || staging.sizes() != rgba.sizes())
+            staging = torch::empty(rgba.sizes(), torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
+        staging.copy_(rgba, /*non_blocking=*/true);
+#if NST_TORCH_HAS_CUDA
+        c10::cuda::getCurrentCUDAStream().synchronize();
+#endif
+        rgba = staging;
+    }
     height = static_cast<int>(rgba.size(0));
     width = static_cast<int>(rgba.size(1));
     out.resize(static_cast<std::size_t>(rgba.numel()));

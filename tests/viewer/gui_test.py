@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
 """GUI tests for nst-viewer: start Xvfb on a free display, launch the real viewer (tiny size,
 random features, CPU), drive it with real X input through xdotool and check what comes out
-(screenshot PNGs, the --log-json step log). Standard library only.
+(screenshot PNGs, the --log-json step log). Standard library only. No case touches the network:
+most pass --features random:1 --offline; the download cases serve a generated VGG19 file from
+tests/weights_server.py, run in this process on 127.0.0.1, with XDG_CACHE_HOME in a temp folder.
 
-    gui_test.py --viewer PATH --case screenshot|pause|slider|no-display
+    gui_test.py --viewer PATH --case screenshot|pause|slider|nan|bad-file|no-display|precision|
+                                     download|download-fail|download-cancel
+
+NST_GUI_TEST_XSHOTS=DIR: also save `import -window root` pictures of the screen at key moments.
 """
 import argparse
+import array
 import glob
 import json
 import os
+import random
 import shutil
 import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 
@@ -116,8 +124,9 @@ def mean_abs_diff(a, b):
 class Session:
     """Xvfb + nst-viewer, always torn down (kill + wait) however the test ends."""
 
-    def __init__(self, viewer, workdir, extra_args=()):
+    def __init__(self, viewer, workdir, extra_args=(), features=("--features", "random:1", "--offline"), env=None):
         self.viewer, self.dir = viewer, workdir
+        self.features, self.extra_env = list(features), dict(env or {})
         self.log = os.path.join(workdir, "log.jsonl")
         self.probe = os.path.join(workdir, "probe.json")
         self.shots = os.path.join(workdir, "shots")
@@ -141,9 +150,10 @@ class Session:
                 raise Failure("Xvfb exited at start")
             buf += chunk
         os.close(r)
-        self.env = dict(os.environ, DISPLAY=":" + buf.decode().strip())
+        self.env = dict(os.environ, DISPLAY=":" + buf.decode().strip(), **self.extra_env)
         self.env.pop("WAYLAND_DISPLAY", None)
-        args = [self.viewer, "--features", "random:1", "--size", "64", "--device", "cpu", "--threads", "1",
+        self.env.pop("NST_WEIGHTS_URL", None)
+        args = [self.viewer, *self.features, "--size", "64", "--device", "cpu", "--threads", "1",
                 "--window-size", "1100x720", "--log-json", self.log, "--screenshot-dir", self.shots,
                 "--ui-probe", self.probe, *self.extra]
         self.out = open(os.path.join(self.dir, "viewer.log"), "w")
@@ -175,13 +185,27 @@ class Session:
     def key(self, name):
         self.xdo("key", name)
 
-    def steps(self):
-        """Lines of the --log-json file, parsed."""
+    def lines(self):
+        """Lines of the --log-json file, parsed (steps and events, in the order written)."""
         try:
             with open(self.log) as f:
                 return [json.loads(line) for line in f if line.endswith("\n")]
         except FileNotFoundError:
             return []
+
+    def steps(self):
+        """The step lines of the --log-json file (events left out)."""
+        return [r for r in self.lines() if "step" in r]
+
+    def events(self, name):
+        return [r for r in self.lines() if r.get("event") == name]
+
+    def xshot(self, name):
+        """Debugging aid: a picture of the whole X screen when NST_GUI_TEST_XSHOTS is set."""
+        out = os.environ.get("NST_GUI_TEST_XSHOTS")
+        if out and shutil.which("import"):
+            os.makedirs(out, exist_ok=True)
+            subprocess.run(["import", "-window", "root", os.path.join(out, name + ".png")], env=self.env, timeout=20)
 
     def last_step(self):
         s = self.steps()
@@ -324,6 +348,18 @@ def case_bad_file(viewer, work, source_dir):
     open(bad, "w").write("this is text, not a JPEG\n")
     with Session(viewer, work) as s:
         wait_for("2 steps", lambda: s.last_step() >= 2)
+        # The header sits at the bottom of the scrolling panel: wheel down over it until it is in view.
+        lx0, ly0, lx1, ly1 = s.widget("lr")
+
+        def header_visible():
+            r = json.load(open(s.probe)).get("images_header")
+            if r and r[3] - r[1] >= 18:
+                return True
+            s.xdo("mousemove", str((lx0 + lx1) // 2), str(ly1))
+            s.xdo("click", "5")
+            time.sleep(0.2)
+            return False
+        wait_for("the images header", header_visible)
         x0, y0, x1, y1 = s.widget("images_header")
         s.xdo("mousemove", str((x0 + x1) // 2), str((y0 + y1) // 2))
         s.xdo("click", "1")
@@ -351,8 +387,245 @@ def case_bad_file(viewer, work, source_dir):
         wait_for("steps to go on after the error", lambda: s.last_step() >= step + 3)
         print([l for l in s.viewer_log().splitlines() if "re-target" in l][0])
 
+def case_precision(viewer, work, source_dir):
+    """The precision control re-targets the engine in bf16 and carries on from the current image."""
+    with Session(viewer, work) as s:
+        wait_for("3 steps", lambda: s.last_step() >= 3)
+        if s.steps()[-1]["precision"] != "fp32":
+            raise Failure(f"expected fp32 steps first: {s.steps()[-1]}")
+        if "precision_tf32" in json.load(open(s.probe)):
+            raise Failure("tf32 is offered on a CPU device")
+        x0, y0, x1, y1 = s.widget("precision_bf16")
+        s.xdo("mousemove", str((x0 + x1) // 2), str((y0 + y1) // 2))
+        s.xdo("click", "1")
+        s.xdo("mousemove", "300", "300")
+        wait_for("the precision event", lambda: s.events("precision"))
+        bf = wait_for("bf16 steps", lambda: [r for r in s.steps() if r["precision"] == "bf16"])
+        wait_for("more bf16 steps", lambda: s.last_step() >= bf[0]["step"] + 2)
+        fp = [r for r in s.steps() if r["precision"] == "fp32"]
+        if bf[0]["step"] != fp[-1]["step"] + 1:
+            raise Failure(f"the step counter should go on: fp32 up to {fp[-1]['step']}, bf16 from {bf[0]['step']}")
+        if any(r["total"] is None for r in s.steps()):
+            raise Failure("a loss became NaN")
+        s.xshot("precision-bf16")
+        print(f"fp32 steps 1..{fp[-1]['step']}, bf16 from step {bf[0]['step']} (total loss "
+              f"{fp[-1]['total']:.4g} -> {s.steps()[-1]['total']:.4g})")
 
-CASES = {"nan": case_nan, "bad-file": case_bad_file, "screenshot": case_screenshot, "pause": case_pause, "slider": case_slider, "no-display": case_no_display}
+
+# ---- weights: a generated VGG19 and the loopback server ----------------------------------------
+
+# torchvision's VGG19 convolutions: (features index, in channels, out channels).
+VGG19_CONVS = [(0, 3, 64), (2, 64, 64), (5, 64, 128), (7, 128, 128), (10, 128, 256), (12, 256, 256),
+               (14, 256, 256), (16, 256, 256), (19, 256, 512), (21, 512, 512), (23, 512, 512),
+               (25, 512, 512), (28, 512, 512), (30, 512, 512), (32, 512, 512), (34, 512, 512)]
+
+
+def write_vgg19_full_layout(path, seed=3):
+    """A full-layout VGG19 model.safetensors (features.* in F32 with Kaiming-scaled values, plus
+    small classifier stand-ins before features.19 and after the features, which a download must
+    skip), written with the standard library only. Values repeat a random block per tensor: they
+    only need to be finite and of a sensible scale."""
+    rng = random.Random(seed)
+    tensors = []  # (name, shape, bytes)
+
+    def add(name, shape, std):
+        n = 1
+        for d in shape:
+            n *= d
+        block = array.array("f", (rng.gauss(0.0, std) for _ in range(min(n, 4099)))).tobytes()
+        reps, rest = divmod(n * 4, len(block))
+        tensors.append((name, shape, block * reps + block[:rest]))
+
+    for index, cin, cout in VGG19_CONVS:
+        if index == 19:
+            add("pre_logits.fc1.weight", [64, 512, 7], 0.01)
+        add(f"features.{index}.weight", [cout, cin, 3, 3], (2.0 / (cout * 9)) ** 0.5)
+        add(f"features.{index}.bias", [cout], 0.01)
+    add("head.fc.weight", [1000, 512], 0.01)
+    add("head.fc.bias", [1000], 0.01)
+    header, offset = {"__metadata__": {"format": "pt"}}, 0
+    for name, shape, data in tensors:
+        header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text)
+        for _, _, data in tensors:
+            f.write(data)
+
+
+class WeightsServer:
+    """tests/weights_server.py's handler, served from a thread of this process on 127.0.0.1 (so it
+    can never outlive the test), optionally slowed to `seconds_per_mb` so a download takes a while."""
+
+    def __init__(self, source_dir, file, seconds_per_mb=0.0):
+        sys.path.insert(0, os.path.join(source_dir, "tests"))
+        import weights_server as ws
+        state = ws.State(file)
+        if seconds_per_mb > 0:
+            vf = state.files["normal"]
+            plain = vf.read
+
+            def slow_read(offset, n):
+                time.sleep(seconds_per_mb * n / 1e6)
+                return plain(offset, n)
+            vf.read = slow_read
+        handler = type("Handler", (ws.Handler,), {"state": state})
+        self.state = state
+        self.server = ws.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.state.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        return False
+
+    def url(self, mode):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{mode}/model.safetensors"
+
+    def bytes_sent(self, mode):
+        with self.state.lock:
+            return self.state.stats.get(mode, {}).get("bytes", 0)
+
+
+def cache_files(cache):
+    """Everything under the XDG cache folder's nst/ (relative paths; Mesa keeps its own folder there)."""
+    out = []
+    for root, _, files in os.walk(os.path.join(cache, "nst")):
+        out += [os.path.relpath(os.path.join(root, f), cache) for f in files]
+    return sorted(out)
+
+
+def download_session(viewer, work, url, extra=()):
+    cache = os.path.join(work, "cache")
+    os.makedirs(cache, exist_ok=True)
+    return cache, Session(viewer, work, ["--weights-url", url, *extra], features=(), env={"XDG_CACHE_HOME": cache})
+
+
+def line_index(lines, pred):
+    return next((i for i, r in enumerate(lines) if pred(r)), None)
+
+
+def case_download(viewer, work, source_dir):
+    model = os.path.join(work, "model.safetensors")
+    write_vgg19_full_layout(model)
+    # About 80 MB of features at 0.05 s/MB: a download of about 4 s, long enough to see steps on
+    # untrained features first and the progress bar in the window.
+    with WeightsServer(source_dir, model, seconds_per_mb=0.05) as server:
+        cache, session = download_session(viewer, work, server.url("normal"))
+        with session as s:
+            start = wait_for("the start header", lambda: s.events("start"))[0]
+            if start["features"] != "random" or start["download"] is not True:
+                raise Failure(f"expected a start on random features with a download: {start}")
+            first = wait_for("a step on untrained features", lambda: s.steps())[0]
+            if first["features"] != "random" or first["style_weight"] != 1e8:
+                raise Failure(f"the first step should run on random features with beta 1e8: {first}")
+            untrained_shot = s.save_result()
+            if "-untrained" not in os.path.basename(untrained_shot):
+                raise Failure(f"a result of random features must say so in its name: {untrained_shot}")
+            s.xshot("download-1-progress")
+            done = wait_for("the download to finish", lambda: s.events("download_done"), timeout=45)[0]
+            wait_for("the switch", lambda: s.events("weights_switch"))
+            vgg = wait_for("a step on the downloaded weights", lambda: [r for r in s.steps() if r["features"] == "vgg19"])
+            wait_for("more steps on the downloaded weights", lambda: s.last_step() >= vgg[0]["step"] + 2)
+            s.xshot("download-2-switched")
+            lines = s.lines()
+            i_done = line_index(lines, lambda r: r.get("event") == "download_done")
+            i_random = line_index(lines, lambda r: r.get("features") == "random" and "step" in r)
+            if i_random is None or i_random > i_done:
+                raise Failure("no step ran on untrained features before the download finished")
+            steps = s.steps()
+            random_steps = [r for r in steps if r["features"] == "random"]
+            vgg_steps = [r for r in steps if r["features"] == "vgg19"]
+            if any(r["features"] == "random" for r in steps[steps.index(vgg_steps[0]):]):
+                raise Failure("went back to random features after the switch")
+            if vgg_steps[0]["step"] != random_steps[-1]["step"] + 1:
+                raise Failure(f"the step counter should go on across the switch: last random step "
+                              f"{random_steps[-1]['step']}, first VGG19 step {vgg_steps[0]['step']}")
+            if any(r["style_weight"] != 1e6 for r in vgg_steps):
+                raise Failure(f"beta should be the VGG19 default 1e6 after the switch: {vgg_steps[0]}")
+            cached = os.path.join(cache, "nst", "vgg19-features.safetensors")
+            if done["path"] != cached or not os.path.isfile(cached):
+                raise Failure(f"expected the weights at {cached}: {done}, cache has {cache_files(cache)}")
+            if cache_files(cache) != ["nst/vgg19-features.safetensors"]:
+                raise Failure(f"unexpected files in the cache: {cache_files(cache)}")
+            if done["bytes_downloaded"] >= os.path.getsize(model):
+                raise Failure(f"downloaded {done['bytes_downloaded']} bytes of a {os.path.getsize(model)}-byte file: "
+                              f"the classifier should have been skipped")
+            trained_shot = s.save_result()
+            if "untrained" in os.path.basename(trained_shot):
+                raise Failure(f"a result of the real weights is labelled untrained: {trained_shot}")
+            print(f"steps 1..{random_steps[-1]['step']} on untrained features (beta 1e8), download of "
+                  f"{done['bytes_downloaded']} bytes in {done['seconds']:.1f} s, then steps "
+                  f"{vgg_steps[0]['step']}..{s.last_step()} on the downloaded weights (beta 1e6); "
+                  f"{os.path.basename(untrained_shot)} -> {os.path.basename(trained_shot)}")
+
+
+def case_download_fail(viewer, work, source_dir):
+    model = os.path.join(work, "model.safetensors")
+    write_vgg19_full_layout(model)
+    with WeightsServer(source_dir, model) as server:
+        cache, session = download_session(viewer, work, server.url("404"))
+        with session as s:
+            failed = wait_for("the download failure", lambda: s.events("download_failed"))[0]
+            if "404" not in failed["error"]:
+                raise Failure(f"the error should name the HTTP status: {failed}")
+            wait_for("the error in the window (retry button)", lambda: "retry_download" in json.load(open(s.probe)))
+            s.xshot("download-fail")
+            step = wait_for("steps", lambda: s.last_step())
+            wait_for("steps to go on after the failure", lambda: s.last_step() >= step + 3)
+            if s.app.poll() is not None:
+                raise Failure("the viewer exited")
+            if any(r["features"] != "random" for r in s.steps()):
+                raise Failure("steps should stay on untrained features")
+            # Retry: a second attempt, which fails the same way (the window stays up).
+            x0, y0, x1, y1 = s.widget("retry_download")
+            s.xdo("mousemove", str((x0 + x1) // 2), str((y0 + y1) // 2))
+            s.xdo("click", "1")
+            wait_for("a second attempt", lambda: len(s.events("download_failed")) >= 2)
+            s.xdo("mousemove", "300", "300")
+            started = s.events("download_started")
+            if [e["attempt"] for e in started] != [1, 2]:
+                raise Failure(f"expected attempts 1 and 2: {started}")
+            if cache_files(cache):
+                raise Failure(f"files left in the cache: {cache_files(cache)}")
+            print(f"download failed ({failed['error']}); retried once; still stepping at step {s.last_step()}")
+
+
+def case_download_cancel(viewer, work, source_dir):
+    model = os.path.join(work, "model.safetensors")
+    write_vgg19_full_layout(model)
+    # Slow: about 40 s for the whole file, so the window closes in the middle of the transfer.
+    with WeightsServer(source_dir, model, seconds_per_mb=0.5) as server:
+        cache, session = download_session(viewer, work, server.url("normal"))
+        with session as s:
+            wait_for("a step", lambda: s.steps())
+            wait_for("data to flow", lambda: server.bytes_sent("normal") > 3_000_000)
+            t0 = time.monotonic()
+            s.key("ctrl+q")
+            wait_for("the viewer to exit", lambda: s.app.poll() is not None, timeout=15)
+            took = time.monotonic() - t0
+            if s.app.returncode != 0:
+                raise Failure(f"viewer exited with {s.app.returncode}")
+            if took > 5:
+                raise Failure(f"closing during a download took {took:.1f} s")
+            if cache_files(cache):
+                raise Failure(f"a cancelled download left files behind: {cache_files(cache)}")
+            if not s.events("download_cancelled"):
+                raise Failure("no download_cancelled event in the log")
+            print(f"closed during the download ({server.bytes_sent('normal')} bytes sent): exited in {took:.1f} s, "
+                  f"cache empty")
+
+
+CASES = {"nan": case_nan, "bad-file": case_bad_file, "screenshot": case_screenshot, "pause": case_pause, "slider": case_slider, "no-display": case_no_display, "precision": case_precision,
+         "download": case_download, "download-fail": case_download_fail, "download-cancel": case_download_cancel}
 
 
 def main():

@@ -55,6 +55,9 @@ struct EngineOptions {
     int threads = 0;              // intra-op threads; 0 = LibTorch's default
     std::uint64_t seed = 0;       // for --init noise
     Precision precision = Precision::FP32;
+    // CUDA only: capture each step in a CUDA graph after two eager steps and replay it (the loss
+    // weights are baked in, so a change re-captures). Off by default.
+    bool cuda_graph = false;
 };
 
 struct Losses {
