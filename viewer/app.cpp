@@ -165,6 +165,8 @@ public:
         state_.applied.content_path = o.content;
         state_.applied.style_path = o.style;
         state_.applied.size = o.size;
+        state_.applied.scales = o.scales;
+        state_.applied.coarse_steps = o.coarse_steps;
         state_.applied.options = o.engine;
         state_.applied.init = o.init;
         state_.applied.max_pixels = o.max_pixels;
@@ -172,6 +174,8 @@ public:
         state_.content_path = o.content;
         state_.style_path = o.style;
         state_.size = o.size;
+        state_.scales = o.scales;
+        state_.coarse_steps = o.coarse_steps;
         state_.pooling = o.engine.pooling == nst::Pooling::Avg ? 1 : 0;
         state_.random_features = o.engine.features.random();
         state_.weights_path = o.engine.features.weights_path;
@@ -185,7 +189,7 @@ public:
         ro.stop_at = o.steps;
         if (log_)
             ro.on_step = [log = log_.get(), info = info_](const LossSample& s, const nst::Params& p) {
-                log->write(s, p, info->random_features.load(), info->precision.load());
+                log->write(s, p, info->random_features.load(), info->precision.load(), info->size.load());
             };
         ro.on_publish = [] { glfwPostEmptyEvent(); };  // thread-safe: wakes the UI for the new image
         const nst::Params initial = state_.snapshot();
@@ -494,6 +498,11 @@ void App::draw_view(float width, float height) {
     ImGui::SameLine();
     ImGui::Text("step %ld", status_.steps);
     probe_.item("step_counter");
+    if (const int levels = info_->levels.load(); levels > 1) {
+        ImGui::SameLine();
+        ImGui::Text("|  level %d/%d, %d px", info_->level.load(), levels, info_->size.load());
+        probe_.item("level");
+    }
     ImGui::SameLine();
     ImGui::TextDisabled("|  %.2f steps/s  |  %.0f ms/step  |  %s %s  |  %s  |  %dx%d  |  %s",
                         status_.paused ? 0.0 : steps_per_s_, status_.ms_per_step, sources_ ? sources_->device.c_str() : "-",

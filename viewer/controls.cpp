@@ -22,6 +22,8 @@ EngineSetup ControlState::edited_setup() const {
     e.content_path = content_path;
     e.style_path = style_path;
     e.size = size;
+    e.scales = scales;
+    e.coarse_steps = coarse_steps;
     e.options.pooling = pooling == 1 ? nst::Pooling::Avg : nst::Pooling::Max;
     if (random_features) {
         e.options.features.weights_path.clear();
@@ -153,6 +155,16 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
         enter |= ImGui::InputText("style", &s.style_path, ImGuiInputTextFlags_EnterReturnsTrue);
         ImGui::SliderInt("size", &s.size, 32, 2048, "%d px", ImGuiSliderFlags_Logarithmic);
         probe.item("size");
+        ImGui::SliderInt("coarse-to-fine levels", &s.scales, 1, 4, "%d", ImGuiSliderFlags_AlwaysClamp);
+        probe.item("scales");
+        help_marker("1: optimise at the full size only. N: start at size/2^(N-1) and double the size after "
+                    "each level's steps, continuing from the upsampled image (coarse steps are cheap). A new "
+                    "schedule starts with the next Reset.");
+        if (s.scales > 1) {
+            ImGui::SliderInt("steps per coarse level", &s.coarse_steps, 1, 1000, "%d",
+                             ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+            probe.item("coarse_steps");
+        }
         ImGui::Combo("pooling", &s.pooling, "max\0avg\0");
         ImGui::Checkbox("random features", &s.random_features);
         if (s.random_features) {
@@ -165,13 +177,17 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
         ImGui::PopItemWidth();
         const EngineSetup e = s.edited_setup();
         const bool dirty = e.content_path != s.applied.content_path || e.style_path != s.applied.style_path ||
-                           e.size != s.applied.size || e.options.pooling != s.applied.options.pooling ||
+                           e.size != s.applied.size || e.scales != s.applied.scales ||
+                           e.coarse_steps != s.applied.coarse_steps || e.options.pooling != s.applied.options.pooling ||
                            e.options.features.weights_path != s.applied.options.features.weights_path ||
                            e.options.features.random_seed != s.applied.options.features.random_seed;
-        if (!dirty) ImGui::BeginDisabled();
-        if (ImGui::Button("Apply (re-target)", ImVec2(full * 0.5f, 0)) || (dirty && enter)) a.retarget = true;
+        const std::string invalid = check_levels(e.size, e.scales, e.coarse_steps);
+        if (!invalid.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1), "%s", invalid.c_str());
+        const bool can_apply = dirty && invalid.empty();
+        if (!can_apply) ImGui::BeginDisabled();
+        if (ImGui::Button("Apply (re-target)", ImVec2(full * 0.5f, 0)) || (can_apply && enter)) a.retarget = true;
         probe.item("apply_inputs");
-        if (!dirty) ImGui::EndDisabled();
+        if (!can_apply) ImGui::EndDisabled();
         help_marker("Re-targets in the background and carries on from the current image (resampled when "
                     "the size changes). Tip: drop an image file onto the window.");
     }

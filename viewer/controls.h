@@ -21,6 +21,8 @@ struct ControlState {
     // Edits of `applied`, sent with "Apply" / Enter.
     std::string content_path, style_path, weights_path;
     int size = 384;
+    int scales = 1;                     // coarse-to-fine levels (apply at the next Reset)
+    int coarse_steps = 100;             // steps per coarser level
     int pooling = 0;                    // 0 max, 1 avg
     bool random_features = true;
     int features_seed = 0;

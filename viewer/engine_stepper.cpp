@@ -54,6 +54,8 @@ void EngineStepper::apply(const Params& p) {
 }
 
 StepLosses EngineStepper::step() {
+    // Coarse-to-fine: the first step after coarse_steps at a level runs at the next size.
+    if (level_ + 1 < setup_.scales && steps_ - level_start_ >= setup_.coarse_steps) start_level(level_ + 1);
     engine_->step();
     ++steps_;
     const nst::Losses l = engine_->last_losses();
@@ -87,6 +89,27 @@ void EngineStepper::remember_if_good() {
     }
 }
 
+void EngineStepper::start_level(int level) {
+    const int size = level_size(setup_.size, setup_.scales, level);
+    nst::Image content = nst::resize_long_side(content_src_, size);
+    nst::Image style = nst::resize_long_side(style_src_, size);
+    engine_->retarget(content, style, engine_->image());  // the current image, upsampled
+    content_ = std::move(content);
+    style_ = std::move(style);
+    level_ = level;
+    level_start_ = steps_;
+    last_good_ = engine_->image();
+    last_good_step_ = steps_;
+    publish_info();
+}
+
+void EngineStepper::publish_info() {
+    if (!info_) return;
+    info_->size.store(level_size(setup_.size, setup_.scales, level_));
+    info_->levels.store(setup_.scales);
+    info_->level.store(level_ + 1);
+}
+
 void EngineStepper::render(Frame& f) {
     engine_->image_rgba8(f.image.pixels, f.image.width, f.image.height);
     f.sources = sources_;
@@ -94,17 +117,35 @@ void EngineStepper::render(Frame& f) {
 
 void EngineStepper::reset() {
     if (!engine_) return;
-    engine_->set_images(content_, style_, setup_.init);
+    // Every restart begins at the coarsest level (the full size when scales is 1).
+    const int size = level_size(setup_.size, setup_.scales, 0);
+    nst::Image content = nst::resize_long_side(content_src_, size);
+    nst::Image style = nst::resize_long_side(style_src_, size);
+    engine_->set_images(content, style, setup_.init);
+    content_ = std::move(content);
+    style_ = std::move(style);
+    level_ = 0;
+    level_start_ = 0;
     steps_ = 0;
     last_good_ = content_;
     last_good_step_ = 0;
+    publish_info();
 }
 
 void EngineStepper::retarget(const Target& t) {
     // Everything that can fail happens before any state changes, so a bad file or bad weights
     // leave the current optimisation running untouched.
-    const nst::Image content = nst::resize_long_side(nst::load_image(t.content_path, t.max_pixels), t.size);
-    const nst::Image style = nst::resize_long_side(nst::load_image(t.style_path, t.max_pixels), t.size);
+    if (const std::string why = check_levels(t.size, t.scales, t.coarse_steps); !why.empty())
+        throw nst::UsageError(why);
+    nst::Image content_src = nst::load_image(t.content_path, t.max_pixels);
+    nst::Image style_src = nst::load_image(t.style_path, t.max_pixels);
+    // A restart begins at the coarsest level. Otherwise the run keeps the number of levels it has
+    // left (so a new schedule never sends the image back to a coarser size; Reset applies it).
+    const bool restart = !engine_ || t.restart;
+    const int level = restart ? 0 : std::max(0, t.scales - (setup_.scales - level_));
+    const int size = level_size(t.size, t.scales, level);
+    const nst::Image content = nst::resize_long_side(content_src, size);
+    const nst::Image style = nst::resize_long_side(style_src, size);
     const bool rebuild = !engine_ || !same_options(t.options, setup_.options);
     const Params params = t.params ? *t.params : params_;
     std::unique_ptr<nst::Engine> fresh;
@@ -115,19 +156,24 @@ void EngineStepper::retarget(const Target& t) {
         e.set_images(content, style, t.init);
         steps_ = 0;
     }
+    if (restart || level != level_) level_start_ = steps_;
+    level_ = level;
     if (fresh) engine_ = std::move(fresh);
     params_ = params;
     engine_->set_params(params_);
     content_ = content;
     style_ = style;
+    content_src_ = std::move(content_src);
+    style_src_ = std::move(style_src);
     setup_ = t;
     last_good_ = engine_->image();
     last_good_step_ = steps_;
 
     auto src = std::make_shared<Sources>();
     src->generation = ++generation_;
-    src->content = to_rgba8(content_);
-    src->style = to_rgba8(style_);
+    // The panel's thumbnails show the inputs at the full size, whatever level the run is at.
+    src->content = to_rgba8(size == t.size ? content_ : nst::resize_long_side(content_src_, t.size));
+    src->style = to_rgba8(size == t.size ? style_ : nst::resize_long_side(style_src_, t.size));
     src->content_name = file_name(t.content_path);
     src->style_name = file_name(t.style_path);
     src->device = engine_->device_name();
@@ -138,6 +184,7 @@ void EngineStepper::retarget(const Target& t) {
         info_->precision.store(t.options.precision);
     }
     sources_ = std::move(src);
+    publish_info();
 }
 
 }  // namespace nstv

@@ -18,6 +18,10 @@ namespace nstv {
 struct EngineSetup {
     std::string content_path, style_path;
     int size = 384;
+    // Coarse-to-fine: with scales > 1 every restart (first run, Reset) begins at size/2^(scales-1)
+    // and re-targets to twice the size after coarse_steps steps at each level, up to `size`.
+    int scales = 1;
+    int coarse_steps = 100;
     nst::EngineOptions options;
     nst::Init init = nst::Init::Content;
     std::int64_t max_pixels = nst::kDefaultMaxPixels;
@@ -32,7 +36,24 @@ struct EngineSetup {
 struct EngineInfo {
     std::atomic<bool> random_features{true};
     std::atomic<nst::Precision> precision{nst::Precision::FP32};
+    // The coarse-to-fine level the steps run at: long side in pixels, 1-based level of `levels`.
+    std::atomic<int> size{0};
+    std::atomic<int> level{1};
+    std::atomic<int> levels{1};
 };
+
+// The long side of coarse-to-fine level `level` (0-based) of `scales` for a run at `size`.
+[[nodiscard]] inline int level_size(int size, int scales, int level) { return size >> (scales - 1 - level); }
+// Empty if the schedule is valid, else why not (same limits as nst --scales / --coarse-steps).
+[[nodiscard]] inline std::string check_levels(int size, int scales, int coarse_steps) {
+    if (scales < 1 || scales > 6) return "coarse-to-fine levels " + std::to_string(scales) + ": must be between 1 and 6";
+    if (coarse_steps < 1 || coarse_steps > 1'000'000)
+        return "steps per coarse level " + std::to_string(coarse_steps) + ": must be between 1 and 1000000";
+    if (level_size(size, scales, 0) < 16)
+        return std::to_string(scales) + " coarse-to-fine levels: the coarsest level would be under 16 px at size " +
+               std::to_string(size);
+    return {};
+}
 
 class EngineStepper {
 public:
@@ -56,13 +77,18 @@ public:
 
 private:
     void remember_if_good();
+    void start_level(int level);  // re-targets at that level's size, continuing from the current image
+    void publish_info();
 
     Notify notify_;
     std::shared_ptr<EngineInfo> info_;
     Params params_;
     EngineSetup setup_;
     std::unique_ptr<nst::Engine> engine_;
-    nst::Image content_, style_;
+    nst::Image content_, style_;          // at the current level's size
+    nst::Image content_src_, style_src_;  // as loaded
+    int level_ = 0;                       // 0-based coarse-to-fine level
+    long level_start_ = 0;                // steps_ when the current level began
     std::shared_ptr<const Sources> sources_;
     std::uint64_t generation_ = 0;
     nst::Image last_good_;

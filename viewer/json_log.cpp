@@ -35,7 +35,8 @@ JsonLog::JsonLog(const std::string& path) : file_(std::fopen(path.c_str(), "w"))
     if (!file_) throw std::runtime_error("cannot write --log-json " + path + ": " + std::strerror(errno));
 }
 
-void JsonLog::write(const LossSample& s, const nst::Params& p, bool random_features, nst::Precision precision) {
+void JsonLog::write(const LossSample& s, const nst::Params& p, bool random_features, nst::Precision precision,
+                    int size) {
     std::string line = "{\"step\":" + std::to_string(s.step) + ",\"content\":" + num(s.losses.content) +
                        ",\"style\":" + num(s.losses.style) + ",\"tv\":" + num(s.losses.tv) +
                        ",\"total\":" + num(s.losses.total) + ",\"ms\":" + num(s.ms) +
@@ -48,7 +49,8 @@ void JsonLog::write(const LossSample& s, const nst::Params& p, bool random_featu
     }
     line += "},\"features\":";
     line += random_features ? "\"random\"" : "\"vgg19\"";
-    line += ",\"precision\":\"" + std::string(nst::precision_name(precision)) + "\"}\n";
+    line += ",\"precision\":\"" + std::string(nst::precision_name(precision)) + "\",\"size\":" +
+            std::to_string(size) + "}\n";
     put(line);
 }
 

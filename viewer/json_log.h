@@ -1,7 +1,7 @@
 #pragma once
 // --log-json: one JSON object per step, written and flushed by the optimizer thread, with the
 // weights that step actually used (so tests and users can see a slider reach the optimizer) and
-// what the network ran on ("features": "random" | "vgg19", "precision"). Event lines (they have
+// what the network ran on ("features": "random" | "vgg19", "precision", "size"). Event lines (they have
 // "event" and no "step") come from the UI thread: the start header, the weights download
 // (started, done, failed, cancelled) and the switch to downloaded weights.
 #include <cstdio>
@@ -19,7 +19,8 @@ namespace nstv {
 class JsonLog {
 public:
     explicit JsonLog(const std::string& path);  // throws std::runtime_error
-    void write(const LossSample& s, const nst::Params& p, bool random_features, nst::Precision precision);
+    // `size`: the long side (pixels) of the image this step optimised (the coarse-to-fine level's).
+    void write(const LossSample& s, const nst::Params& p, bool random_features, nst::Precision precision, int size);
     // {"event": name, key: value, ...}; values are written as JSON strings unless `raw` (numbers,
     // true/false) is set for them.
     struct Field {

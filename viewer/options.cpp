@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "engine_stepper.h"
 #include "nst/download.h"
 
 namespace nstv {
@@ -53,6 +54,10 @@ ParseResult parse_options(int argc, char** argv) {
         ->capture_default_str()->check(CLI::Range(16, 8192));
     app.add_option("--steps", o.steps, "Pause when this many steps are done (0: never)")
         ->capture_default_str()->check(CLI::NonNegativeNumber);
+    app.add_option("--scales", o.scales, "Coarse-to-fine levels: 1 = plain; N runs --coarse-steps at size/2^k first")
+        ->capture_default_str()->check(CLI::Range(1, 6));
+    app.add_option("--coarse-steps", o.coarse_steps, "Steps at each coarser level when --scales > 1")
+        ->capture_default_str()->check(CLI::Range(1, 1'000'000));
     app.add_option("--lr", o.params.lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--content-weight", o.params.content_weight, "Content loss weight (alpha)")
         ->capture_default_str()->check(CLI::NonNegativeNumber);
@@ -98,6 +103,9 @@ ParseResult parse_options(int argc, char** argv) {
         app.parse(argc, argv);
         o.params.content_layers = nst::parse_layer_spec(content_layers, "--content-layers");
         o.params.style_layers = nst::parse_layer_spec(style_layers, "--style-layers");
+        if (level_size(o.size, o.scales, 0) < 16)
+            throw nst::UsageError("--scales " + std::to_string(o.scales) +
+                                  ": the coarsest level would be under 16 px at --size " + std::to_string(o.size));
     } catch (const CLI::ParseError& e) {
         return {std::nullopt, app.exit(e)};
     } catch (const nst::Error& e) {

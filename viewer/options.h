@@ -14,6 +14,8 @@ struct ViewerOptions {
     std::string content, style;  // empty: the bundled samples
     int size = 384;              // long side in pixels; smaller than nst's so it stays live on a CPU
     long steps = 0;              // 0 = run until paused; otherwise pause at this step
+    int scales = 1;              // coarse-to-fine levels (1 = plain), as nst --scales
+    int coarse_steps = 100;      // steps at each coarser level, as nst --coarse-steps
     nst::Params params = nst::Params::defaults();
     nst::EngineOptions engine;
     nst::Init init = nst::Init::Content;

@@ -6,7 +6,7 @@ most pass --features random:1 --offline; the download cases serve a generated VG
 tests/weights_server.py, run in this process on 127.0.0.1, with XDG_CACHE_HOME in a temp folder.
 
     gui_test.py --viewer PATH --case screenshot|pause|slider|nan|bad-file|no-display|precision|
-                                     download|download-fail|download-cancel
+                                     coarse-to-fine|download|download-fail|download-cancel
 
 NST_GUI_TEST_XSHOTS=DIR: also save `import -window root` pictures of the screen at key moments.
 """
@@ -124,8 +124,9 @@ def mean_abs_diff(a, b):
 class Session:
     """Xvfb + nst-viewer, always torn down (kill + wait) however the test ends."""
 
-    def __init__(self, viewer, workdir, extra_args=(), features=("--features", "random:1", "--offline"), env=None):
-        self.viewer, self.dir = viewer, workdir
+    def __init__(self, viewer, workdir, extra_args=(), features=("--features", "random:1", "--offline"), env=None,
+                 size=64):
+        self.viewer, self.dir, self.size = viewer, workdir, size
         self.features, self.extra_env = list(features), dict(env or {})
         self.log = os.path.join(workdir, "log.jsonl")
         self.probe = os.path.join(workdir, "probe.json")
@@ -153,7 +154,7 @@ class Session:
         self.env = dict(os.environ, DISPLAY=":" + buf.decode().strip(), **self.extra_env)
         self.env.pop("WAYLAND_DISPLAY", None)
         self.env.pop("NST_WEIGHTS_URL", None)
-        args = [self.viewer, *self.features, "--size", "64", "--device", "cpu", "--threads", "1",
+        args = [self.viewer, *self.features, "--size", str(self.size), "--device", "cpu", "--threads", "1",
                 "--window-size", "1100x720", "--log-json", self.log, "--screenshot-dir", self.shots,
                 "--ui-probe", self.probe, *self.extra]
         self.out = open(os.path.join(self.dir, "viewer.log"), "w")
@@ -412,6 +413,29 @@ def case_precision(viewer, work, source_dir):
               f"{fp[-1]['total']:.4g} -> {s.steps()[-1]['total']:.4g})")
 
 
+def case_coarse_to_fine(viewer, work, source_dir):
+    """--scales 3 --coarse-steps 3 at --size 128: 3 steps at 32 px, 3 at 64 px, then 128 px, with
+    the step counter going on across the levels."""
+    with Session(viewer, work, ["--scales", "3", "--coarse-steps", "3"], size=128) as s:
+        wait_for("steps at the full size", lambda: s.last_step() >= 8)
+        steps = s.steps()
+        numbers = [r["step"] for r in steps]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise Failure(f"the steps should go 1, 2, 3, ... across the levels: {numbers}")
+        sizes = [r.get("size") for r in steps]
+        if sizes[:8] != [32, 32, 32, 64, 64, 64, 128, 128] or any(v != 128 for v in sizes[6:]):
+            raise Failure(f"expected sizes 32 x3, 64 x3, then 128: {sizes}")
+        errors = [r for r in s.lines() if "error" in r.get("event", "")] + \
+                 [l for l in s.viewer_log().splitlines() if "error" in l.lower() or "failed" in l.lower()]
+        if errors:
+            raise Failure(f"errors: {errors}")
+        if any(r["total"] is None for r in steps):
+            raise Failure("a loss became NaN")
+        if s.app.poll() is not None:
+            raise Failure("viewer exited")
+        print(f"steps 1..{numbers[-1]} at sizes {sizes}")
+
+
 # ---- weights: a generated VGG19 and the loopback server ----------------------------------------
 
 # torchvision's VGG19 convolutions: (features index, in channels, out channels).
@@ -625,6 +649,7 @@ def case_download_cancel(viewer, work, source_dir):
 
 
 CASES = {"nan": case_nan, "bad-file": case_bad_file, "screenshot": case_screenshot, "pause": case_pause, "slider": case_slider, "no-display": case_no_display, "precision": case_precision,
+         "coarse-to-fine": case_coarse_to_fine,
          "download": case_download, "download-fail": case_download_fail, "download-cancel": case_download_cancel}
 
 
