@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
     app.add_option("--precision", precision, "fp32, bf16 or tf32 (CUDA)")->capture_default_str();
     bool cuda_graph = false;
     app.add_flag("--cuda-graph", cuda_graph, "Replay each step as a CUDA graph");
+    int sync_every = 1;
+    app.add_option("--sync-every", sync_every,
+                   "Read the losses (a host sync on a GPU) every N steps; a sample is the mean of N steps")
+        ->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--content", content)->capture_default_str();
     app.add_option("--style", style)->capture_default_str();
     app.add_option("--json", json_path, "Write results here");
@@ -143,9 +147,9 @@ int main(int argc, char** argv) {
             std::vector<double> ms;
             for (int i = 0; i < steps; ++i) {
                 const auto t0 = Clock::now();
-                engine.step();
-                (void)engine.last_losses();  // waits for the step (GPU)
-                ms.push_back(ms_since(t0));
+                for (int k = 0; k < sync_every; ++k) engine.step();
+                (void)engine.last_losses();  // waits for the steps (GPU)
+                ms.push_back(ms_since(t0) / sync_every);
             }
             const Stats st = stats(ms);
             const double gflop = step_gflop(c.width, c.height, deepest);

@@ -41,12 +41,16 @@ public:
 
     // The same update with its two step-dependent scalars read from device tensors, so that it can
     // be captured once in a CUDA graph and replayed: call prepare() before every replay.
+    // Allocates the two device scalars; call before capturing step_graphed.
+    void init_graphed(const torch::Tensor& like) {
+        if (!step_size_.defined()) {
+            step_size_ = torch::zeros({}, like.options().requires_grad(false));
+            inv_bias2_sqrt_ = torch::zeros({}, like.options().requires_grad(false));
+        }
+    }
     void prepare_graphed(const torch::Tensor& like) {
         torch::NoGradGuard no_grad;
-        if (!step_size_.defined()) {
-            step_size_ = torch::zeros({}, like.options());
-            inv_bias2_sqrt_ = torch::zeros({}, like.options());
-        }
+        init_graphed(like);
         ++t_;
         step_size_.fill_(options_.lr / (1.0 - std::pow(options_.beta1, t_)));
         inv_bias2_sqrt_.fill_(1.0 / std::sqrt(1.0 - std::pow(options_.beta2, t_)));

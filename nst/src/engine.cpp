@@ -158,8 +158,14 @@ struct Engine::Impl {
         else
             fresh->load_safetensors(options.features.weights_path);
         fresh->to(device, net_dtype());
-        fresh->to_channels_last();
+        if (channels_last()) fresh->to_channels_last();
         net = fresh;
+    }
+
+    // NHWC everywhere except strict fp32 on CUDA, where cuDNN's NCHW kernels were faster on an H100
+    // (512 px: 11.4 vs 12.3 ms; 1024: 38.2 vs 42.2; docs/PERFORMANCE.md).
+    [[nodiscard]] bool channels_last() const {
+        return !(device.is_cuda() && options.precision == Precision::FP32);
     }
 
     [[nodiscard]] torch::ScalarType net_dtype() const {
@@ -169,9 +175,9 @@ struct Engine::Impl {
     // Activations at `taps`, always returned as fp32 (the losses and Gram matrices stay fp32).
     std::vector<torch::Tensor> features(const torch::Tensor& img, const std::vector<int>& taps) {
         auto normalised = (img - mean) / std;
-        // Channels-last (NHWC) lets oneDNN and cuDNN run the convolutions without reordering
-        // every activation to and from their blocked formats (measured in docs/PERFORMANCE.md).
-        normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
+        // Channels-last (NHWC) lets oneDNN and cuDNN's tensor-core kernels run the convolutions
+        // without reordering every activation (measured in docs/PERFORMANCE.md).
+        if (channels_last()) normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
         if (net_dtype() == torch::kFloat32) return net->forward(normalised, taps);
         auto out = net->forward(normalised.to(net_dtype()), taps);
         for (auto& f : out) f = f.to(torch::kFloat32);
@@ -256,6 +262,7 @@ struct Engine::Impl {
     void capture_graph() {
         torch::cuda::synchronize();
         x.mutable_grad() = torch::Tensor();
+        adam->init_graphed(x);
         auto fresh = std::make_unique<at::cuda::CUDAGraph>();
         const auto stream = c10::cuda::getStreamFromPool();
         bool capturing = false;
