@@ -19,25 +19,6 @@ std::string default_asset(const std::string& file_name) {
     return (fs::path("assets") / file_name).string();
 }
 
-namespace {
-
-nst::Features parse_features(const std::string& spec) {
-    // "random" or "random:SEED"
-    nst::Features f;
-    if (spec == "random") return f;
-    if (spec.rfind("random:", 0) == 0) {
-        try {
-            std::size_t used = 0;
-            f.random_seed = std::stoull(spec.substr(7), &used);
-            if (used == spec.size() - 7) return f;
-        } catch (const std::exception&) {
-        }
-    }
-    throw CLI::ValidationError("--features", "expected random or random:SEED, got '" + spec + "'");
-}
-
-}  // namespace
-
 ParseResult parse_options(int argc, char** argv) {
     ViewerOptions o;
     CLI::App app{"nst-viewer: watch and steer neural style transfer live.\n"
@@ -118,7 +99,7 @@ ParseResult parse_options(int argc, char** argv) {
     o.engine.pooling = pooling == "avg" ? nst::Pooling::Avg : nst::Pooling::Max;
     try {
         if (!weights.empty()) o.engine.features.weights_path = weights;
-        else if (!features.empty()) o.engine.features = parse_features(features);
+        else if (!features.empty()) o.engine.features = nst::parse_random_features(features);
         else if (const auto cached = nst::find_cached_weights()) o.engine.features.weights_path = cached->string();
         else if (!o.offline) {
             // Nothing cached: start at once on random features (with the banner) and download

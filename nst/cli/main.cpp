@@ -134,18 +134,6 @@ std::string resolve_weights(const Options& o) {
     }
 }
 
-// "random" or "random:SEED".
-std::uint64_t parse_random_features(const std::string& spec) {
-    if (spec == "random") return 0;
-    if (spec.starts_with("random:")) {
-        const std::string digits = spec.substr(7);
-        std::uint64_t seed = 0;
-        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seed);
-        if (!digits.empty() && ec == std::errc() && ptr == digits.data() + digits.size()) return seed;
-    }
-    throw nst::UsageError("--features " + spec + ": expected random or random:SEED (SEED a non-negative integer)");
-}
-
 std::filesystem::path numbered(const std::filesystem::path& output, int step) {
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, "_%06d", step);
@@ -167,7 +155,7 @@ int run(const Options& o, bool style_weight_given) {
     engine_options.seed = o.seed;
     engine_options.precision = nst::parse_precision(o.precision);
     engine_options.cuda_graph = o.cuda_graph;
-    if (!o.features.empty()) engine_options.features.random_seed = parse_random_features(o.features);
+    if (!o.features.empty()) engine_options.features = nst::parse_random_features(o.features);
     // Resolve the device before the slow work so that a bad --device fails at once.
     const std::string device = nst::resolve_device(o.device);
 

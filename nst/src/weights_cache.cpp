@@ -1,5 +1,10 @@
 #include "nst/weights_cache.h"
 
+#include <charconv>
+
+#include "nst/engine.h"
+#include "nst/error.h"
+
 #include <cstdlib>
 
 namespace nst {
@@ -17,6 +22,20 @@ std::optional<std::filesystem::path> find_cached_weights() {
     const auto path = cached_weights_path();
     if (std::filesystem::is_regular_file(path, ec)) return path;
     return std::nullopt;
+}
+
+Features parse_random_features(const std::string& spec) {
+    Features f;
+    if (spec == "random") return f;
+    if (spec.starts_with("random:")) {
+        const std::string digits = spec.substr(7);
+        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), f.random_seed);
+        if (!digits.empty() && ec == std::errc() && ptr == digits.data() + digits.size()) return f;
+    }
+    std::string message = "--features ";  // appends: GCC 12 warns falsely (-Wrestrict) on operator+ chains
+    message += spec;
+    message += ": expected random or random:SEED (SEED a non-negative integer)";
+    throw UsageError(message);
 }
 
 }  // namespace nst

@@ -47,6 +47,10 @@ struct Features {
     [[nodiscard]] bool random() const { return weights_path.empty(); }
 };
 
+// Parses the --features value "random" or "random:SEED" (used by nst and nst-viewer); throws
+// nst::UsageError naming the value otherwise.
+Features parse_random_features(const std::string& spec);
+
 // Settings fixed for the life of an Engine (changing them means building a new one).
 struct EngineOptions {
     Features features;
