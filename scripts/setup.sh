@@ -20,10 +20,11 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 # --- Debian packages ---------------------------------------------------------------------------
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config python3-venv
-  libstb-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libstb-dev libpng-dev libturbojpeg0-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libglfw3-dev libimgui-dev python3-glad libgl-dev
   xvfb xdotool x11-apps imagemagick libgl1-mesa-dri mesa-utils
+  clang libclang-rt-14-dev
 )
 if [ -z "${NST_SKIP_APT:-}" ]; then
   missing=()
@@ -63,7 +64,9 @@ cmake_args+=("-DNST_PYTHON=$PY")
 
 # --- Build -------------------------------------------------------------------------------------
 gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+# The fuzz targets (tests/fuzz, clang + libFuzzer) are part of the test suite; NST_FUZZ=OFF skips them.
+cmake_args+=("-DNST_FUZZ=${NST_FUZZ:-ON}")
+if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] || ! grep -q "^NST_FUZZ:BOOL=${NST_FUZZ:-ON}\$" "$BUILD_DIR/CMakeCache.txt"; then
   log "configuring $BUILD_DIR"
   cmake -S "$root" -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" ${NST_CMAKE_ARGS:-}
 fi

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli_fixture.h"
 #include "nst/nst.h"
 #include "test_util.h"
 #include "vgg19_weights.h"
@@ -18,76 +19,13 @@
 namespace {
 
 namespace fs = std::filesystem;
+using nst::test::Cli;
+using nst::test::CliWeights;
 using nst::test::TempDir;
 using nst::test::contains;
-
-struct Result {
-    int exit_code = -1;
-    std::string output;  // stdout + stderr
-};
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-// Hermetic by default: the per-user cache is a fresh directory under `dir`, and a download (when
-// no weights are given) goes to a closed loopback port, so no test ever reaches the internet.
-// `env` ("NAME=value") is applied after these defaults and may override them.
-constexpr const char* kUnreachableWeightsUrl = "http://127.0.0.1:1/nst-tests-never-download/model.safetensors";
-
-Result run_nst(const std::vector<std::string>& args, const fs::path& dir, const std::vector<std::string>& env = {}) {
-    std::string cmd = "env " + quote(std::string("NST_WEIGHTS_URL=") + kUnreachableWeightsUrl) + " " +
-                      quote("XDG_CACHE_HOME=" + (dir / "xdg-cache").string());
-    for (const auto& e : env) cmd += " " + quote(e);
-    cmd += " " + quote(NST_CLI_PATH);
-    for (const auto& a : args) cmd += " " + quote(a);
-    const fs::path out = dir / "cli-output.txt";
-    cmd += " > " + quote(out.string()) + " 2>&1";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(out);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.output = ss.str();
-    return r;
-}
-
-class Cli : public ::testing::Test {
-protected:
-    TempDir dir;
-    fs::path content = dir / "content.png";
-    fs::path style = dir / "style.jpg";
-    fs::path output = dir / "out.jpg";
-    const std::string sentinel = "previous result - must survive a failed run";
-
-    void SetUp() override {
-        nst::save_image(nst::test::make_test_image(40, 30, 0), content);
-        nst::save_image(nst::test::make_test_image(32, 32, 1), style);
-    }
-
-    // Fast settings for a run that is expected to get far.
-    std::vector<std::string> base(const fs::path& c, const fs::path& s) const {
-        return {"--content", c.string(), "--style", s.string(), "--output", output.string(), "--size", "32",
-                "--steps", "3", "--features", "random:1", "--device", "cpu", "--threads", "2"};
-    }
-
-    // Runs with a pre-existing output file and checks: exit code, message naming `needle`, old
-    // output intact, no stray temporary file.
-    void expect_failure(std::vector<std::string> args, int code, const std::vector<std::string>& needles) {
-        nst::test::write_text(output, sentinel);
-        const auto r = run_nst(args, dir.path());
-        EXPECT_EQ(r.exit_code, code) << r.output;
-        for (const auto& n : needles) EXPECT_NE(r.output.find(n), std::string::npos) << "missing '" << n << "' in:\n" << r.output;
-        const auto bytes = nst::test::read_bytes(output);
-        EXPECT_EQ(std::string(bytes.begin(), bytes.end()), sentinel) << "the old output was clobbered";
-        for (const auto& e : fs::directory_iterator(dir.path()))
-            EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "stray " << e.path();
-        EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << r.output;
-    }
-};
+using nst::test::kUnreachableWeightsUrl;
+using nst::test::quote;
+using nst::test::run_nst;
 
 TEST_F(Cli, StylizesAndWritesAValidImageOfTheRightSize) {
     const fs::path log = dir / "log.jsonl";
@@ -285,20 +223,6 @@ TEST_F(Cli, CudaWithoutAGpu) {
     }
 }
 
-class CliWeights : public Cli {
-protected:
-    // base() without --features random:1: weights come from the cache or a download.
-    std::vector<std::string> default_weights() const {
-        auto args = base(content, style);
-        args.erase(args.begin() + 10, args.begin() + 12);
-        return args;
-    }
-    std::vector<std::string> with_weights(const fs::path& w) {
-        auto args = default_weights();
-        args.insert(args.end(), {"--weights", w.string()});
-        return args;
-    }
-};
 
 TEST_F(CliWeights, GeneratedWeightsFileWorks) {
     const auto w = dir / "vgg19.safetensors";

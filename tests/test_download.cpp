@@ -1,18 +1,27 @@
 // fetch_vgg19_features against tests/weights_server.py on loopback: what is fetched (only the
 // features, byte for byte), how (few range requests, resume, streaming when Range is ignored) and
 // every failure (its own one-line message, nothing left in the cache). No test touches the internet.
+// Hostile headers go straight to the FeaturesAssembler (the downloader's parser), as a server
+// would deliver them.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stop_token>
 #include <thread>
 
+// Internal headers of nst_core (the test target only has nst/include on its include path).
+#include "../nst/src/features_assembler.h"
+#include "../nst/src/vgg19_check.h"
 #include "nst/download.h"
 #include "nst/layers.h"
 #include "nst/safetensors.h"
+#include "hostile_files.h"
 #include "test_util.h"
 #include "vgg19_weights.h"
 #include "weights_server.h"
@@ -279,6 +288,18 @@ TEST_F(Download, WrongShapesAreRefusedBeforeAnyTensorIsFetched) {
     expect_nothing_cached();
 }
 
+TEST_F(Download, HostileHeaderFromAServerIsRefused) {
+    // The issue's case 5 over real HTTP: a 100,000-deep JSON header (200 KB) once crashed the
+    // downloader's error path.
+    const fs::path hostile = cache / "nested.safetensors";
+    nst::test::write_bytes(hostile, nst::test::safetensors_nested_header(100'000));
+    const nst::test::WeightsServer hostile_server(hostile);
+    auto o = options("normal");
+    o.url = hostile_server.url("normal");
+    EXPECT_TRUE(contains(fetch_error(o), "header JSON is nested deeper than"));
+    expect_nothing_cached();
+}
+
 TEST_F(Download, TruncatedBodyIsReported) {
     const auto msg = fetch_error(options("truncated"));
     EXPECT_TRUE(contains(msg, "truncated body"));
@@ -359,6 +380,166 @@ TEST(DownloadUrl, DefaultUrlAndEnvironmentOverride) {
     EXPECT_EQ(nst::weights_url_from_env(), "https://mirror.example/vgg19.safetensors");
     if (saved) ::setenv("NST_WEIGHTS_URL", old.c_str(), 1);
     else ::unsetenv("NST_WEIGHTS_URL");
+}
+
+// ---------------------------------------------------------------------------------------------
+// FeaturesAssembler on hostile headers: what a server declares is never trusted for memory.
+
+constexpr const char* kUrl = "https://example.com/model.safetensors";
+
+// A tensor declared in a hand-built header (no data needed: the assembler parses the header first).
+struct Entry {
+    std::string name;
+    std::string dtype;
+    std::vector<std::uint64_t> shape;
+    std::uint64_t nbytes = 0;
+};
+
+// Every VGG19 convolution as F32, in layer order: what the real model declares.
+std::vector<Entry> vgg19_entries() {
+    std::vector<Entry> out;
+    for (const nst::VggLayer& layer : nst::vgg19_layers()) {
+        if (layer.kind != nst::LayerKind::Conv) continue;
+        const auto in = static_cast<std::uint64_t>(layer.in_channels);
+        const auto outc = static_cast<std::uint64_t>(layer.out_channels);
+        const std::string prefix = "features." + std::to_string(layer.index);
+        out.push_back({prefix + ".weight", "F32", {outc, in, 3, 3}, outc * in * 9 * 4});
+        out.push_back({prefix + ".bias", "F32", {outc}, outc * 4});
+    }
+    return out;
+}
+
+// The length prefix and header of a file holding `entries` back to back, in this order.
+std::vector<std::uint8_t> file_start(const std::vector<Entry>& entries) {
+    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    std::uint64_t offset = 0;
+    for (const Entry& e : entries) {
+        header[e.name] = {{"dtype", e.dtype}, {"shape", e.shape}, {"data_offsets", {offset, offset + e.nbytes}}};
+        offset += e.nbytes;
+    }
+    const std::string text = header.dump();
+    std::vector<std::uint8_t> out;
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(text.size() >> (8 * i)));
+    out.insert(out.end(), text.begin(), text.end());
+    return out;
+}
+
+std::uint64_t resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+std::uint64_t growth_since(std::uint64_t before) {
+    const std::uint64_t now = resident_bytes();
+    return now > before ? now - before : 0;
+}
+
+// Feeds `bytes` (the remote file from offset 0) in network-sized chunks; returns the nst::Error
+// message, or "" when none was thrown. Any other exception fails the test.
+std::string feed(nst::FeaturesAssembler& a, const std::vector<std::uint8_t>& bytes) {
+    constexpr std::size_t kChunk = 16 << 10;
+    try {
+        for (std::size_t pos = 0; pos < bytes.size(); pos += kChunk) {
+            a.accept(pos, std::span(bytes).subspan(pos, std::min(kChunk, bytes.size() - pos)));
+        }
+    } catch (const nst::Error& e) {
+        return e.what();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "an exception other than nst::Error: " << e.what();
+        return e.what();
+    }
+    return {};
+}
+
+TEST(FeaturesAssembler, DeeplyNestedHeaderFromTheNetworkIsRefused) {
+    // 100,000 nested arrays (200 KB): this crashed the parser's error path with a stack overflow.
+    const std::string deep = "{\"x\":" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
+    std::vector<std::uint8_t> bytes;
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<std::uint8_t>(deep.size() >> (8 * i)));
+    bytes.insert(bytes.end(), deep.begin(), deep.end());
+    nst::FeaturesAssembler a(kUrl);
+    const std::string msg = feed(a, bytes);
+    EXPECT_TRUE(contains(msg, kUrl));
+    EXPECT_TRUE(contains(msg, "header JSON is nested deeper than " + std::to_string(nst::safetensors::kMaxHeaderDepth) + " levels"));
+}
+
+// A full-size extra features.99.weight (not a VGG19 tensor) of 2^40 or 2^31 bytes, before or
+// after the real ones, with no remote size known: it was zero-filled up front (std::bad_alloc, or
+// 2.1 GB resident). Now it is ignored: nothing allocated, none of its bytes asked for.
+TEST(FeaturesAssembler, UndeclaredFeaturesTensorsAreIgnoredWithoutAllocating) {
+    const auto vgg = vgg19_entries();
+    std::uint64_t vgg_bytes = 0;
+    for (const Entry& e : vgg) vgg_bytes += e.nbytes;
+    for (const std::uint64_t extra_size : {std::uint64_t{1} << 40, std::uint64_t{1} << 31}) {
+        for (const bool extra_first : {false, true}) {
+            SCOPED_TRACE(std::to_string(extra_size) + (extra_first ? " bytes, first" : " bytes, last"));
+            auto entries = vgg;
+            const Entry extra{"features.99.weight", "U8", {extra_size}, extra_size};
+            entries.insert(extra_first ? entries.begin() : entries.end(), extra);
+            const auto start = file_start(entries);
+            const std::uint64_t data_start = start.size();
+            const std::uint64_t extra_begin = data_start + (extra_first ? 0 : vgg_bytes);
+            const std::uint64_t extra_end = extra_begin + extra_size;
+
+            nst::FeaturesAssembler a(kUrl);
+            const std::uint64_t before = resident_bytes();
+            ASSERT_EQ(feed(a, start), "");
+            const std::uint64_t growth = growth_since(before);
+            EXPECT_LT(growth, 100u << 20) << "resident memory grew by " << growth << " bytes for a header";
+            EXPECT_FALSE(a.complete());
+            EXPECT_EQ(a.total(), data_start + vgg_bytes) << "the extra tensor counts towards the download";
+
+            // Serve what is asked for until complete: never a byte of the extra tensor.
+            const std::vector<std::uint8_t> zeros(1 << 20, 0);
+            int requests = 0;
+            while (!a.complete() && ++requests < 100) {
+                const nst::ByteRange r = a.next_request();
+                ASSERT_TRUE(r.end <= extra_begin || r.begin >= extra_end)
+                    << "asked for bytes " << r.begin << "-" << r.end << " of the ignored tensor";
+                for (std::uint64_t pos = r.begin; pos < r.end;) {
+                    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), r.end - pos));
+                    a.accept(pos, std::span(zeros).first(n));
+                    pos += n;
+                }
+            }
+            ASSERT_TRUE(a.complete());
+            const auto tensors = a.take_tensors();
+            EXPECT_EQ(tensors.size(), vgg.size());
+            for (const auto& t : tensors) EXPECT_NE(t.name, "features.99.weight");
+        }
+    }
+}
+
+TEST(FeaturesAssembler, KeepsExactlyTheTensorsTheVgg19CheckValidates) {
+    EXPECT_TRUE(nst::is_vgg19_features_tensor("features.0.weight"));
+    EXPECT_TRUE(nst::is_vgg19_features_tensor("features.34.bias"));
+    EXPECT_FALSE(nst::is_vgg19_features_tensor("features.1.weight"));  // a ReLU: no parameters
+    EXPECT_FALSE(nst::is_vgg19_features_tensor("features.99.weight"));
+    EXPECT_FALSE(nst::is_vgg19_features_tensor("features.0.weight.extra"));
+    EXPECT_FALSE(nst::is_vgg19_features_tensor("classifier.0.weight"));
+}
+
+TEST(FeaturesAssembler, RemoteSizeSmallerThanTheLengthFieldIsRefused) {
+    nst::FeaturesAssembler a(kUrl);
+    a.set_remote_size(5);  // a server claiming a 5-byte file that still sends 8 bytes
+    const std::string msg = feed(a, {2, 0, 0, 0, 0, 0, 0, 0});
+    EXPECT_TRUE(contains(msg, kUrl));
+    EXPECT_TRUE(contains(msg, "header length 2 is larger than the file (5 bytes)"));
+}
+
+TEST(FeaturesAssembler, HugeDeclaredHeaderLengthAllocatesNothingUpFront) {
+    // 100 MB (the limit) declared, 10 bytes sent: memory follows what arrives.
+    std::vector<std::uint8_t> bytes;
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<std::uint8_t>(nst::safetensors::kMaxHeaderBytes >> (8 * i)));
+    bytes.insert(bytes.end(), {'{', '"'});
+    nst::FeaturesAssembler a(kUrl);
+    const std::uint64_t before = resident_bytes();
+    EXPECT_EQ(feed(a, bytes), "");
+    EXPECT_LT(growth_since(before), 50u << 20);
+    EXPECT_EQ(a.next_request().begin, 10u);
+    EXPECT_EQ(a.next_request().end, 8 + nst::safetensors::kMaxHeaderBytes);
 }
 
 }  // namespace

@@ -632,6 +632,89 @@ TEST(SafetensorsErrors, ParseHeaderNamesTheSourceAndChecksTotalSize) {
     expect_message(error_of([&] { (void)parse_header("{", 1, url); }), {url, "header is not valid JSON"});
 }
 
+// A header of `levels` nested arrays under one key: {"x":[[[...]]]} (levels + 1 JSON levels).
+std::string nested_header(std::size_t levels) {
+    return "{\"x\":" + std::string(levels, '[') + std::string(levels, ']') + "}";
+}
+
+TEST(SafetensorsErrors, DeeplyNestedHeaderIsRefusedWhileParsing) {
+    // 100,000 levels, 200 KB: building it (or dump()ing it in a message) recursed until the stack
+    // overflowed. It is refused at level kMaxHeaderDepth + 1, from a file and from memory.
+    const std::string deep = nested_header(100'000);
+    ASSERT_GT(deep.size(), 200'000u);
+    const std::string refused = "header JSON is nested deeper than " + std::to_string(kMaxHeaderDepth) + " levels";
+    const TempDir dir;
+    expect_message(header_error(dir, "deep.safetensors", make_file(deep)), {"deep.safetensors", refused});
+    const std::string url = "https://example.com/deep.safetensors";
+    expect_message(error_of([&] { (void)parse_header(deep, deep.size(), url); }), {url, refused});
+    // Objects count as levels too.
+    std::string objects;
+    for (int i = 0; i < 100'000; ++i) objects += "{\"a\":";
+    objects += "1" + std::string(100'000, '}');
+    expect_message(error_of([&] { (void)parse_header(objects, objects.size(), url); }), {url, refused});
+}
+
+TEST(SafetensorsErrors, NestingUpToTheLimitIsParsedAndDescribedBySize) {
+    const std::string url = "mem";
+    // kMaxHeaderDepth levels in all: parsed as JSON, refused as an entry, described without dump().
+    const std::string at_limit = nested_header(kMaxHeaderDepth - 1);
+    expect_message(error_of([&] { (void)parse_header(at_limit, at_limit.size(), url); }),
+                   {"mem: tensor 'x' entry must be an object (got array of size 1)"});
+    const std::string over = nested_header(kMaxHeaderDepth);
+    expect_message(error_of([&] { (void)parse_header(over, over.size(), url); }), {"mem: header JSON is nested deeper"});
+    // A real header's three levels are well inside the limit.
+    const std::string real = R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+    EXPECT_NO_THROW((void)parse_header(real, real.size(), url));
+}
+
+TEST(SafetensorsErrors, HugeValuesAreNotCopiedIntoMessages) {
+    // A 1 MB string or array where an object belongs: the message names its type and size only.
+    const std::string long_string = "{\"w\":\"" + std::string(1'000'000, 'x') + "\"}";
+    const std::string msg = error_of([&] { (void)parse_header(long_string, long_string.size(), "mem"); });
+    expect_message(msg, {"mem: tensor 'w' entry must be an object (got string)"});
+    std::string long_array = "{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,4],\"shape\":[";
+    for (int i = 0; i < 100'000; ++i) long_array += "1,";
+    long_array += "1]},\"v\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,[1,2]]}}";
+    const std::string msg2 = error_of([&] { (void)parse_header(long_array, long_array.size(), "mem"); });
+    expect_message(msg2, {"mem: tensor 'v' data_offsets must be [begin, end]", "(got array of size 2)"});
+    // A JSON syntax error inside a long string: the parser's excerpt is shortened.
+    const std::string bad = "{\"w\":\"" + std::string(1'000'000, 'x') + "\x01\"}";
+    const std::string msg3 = error_of([&] { (void)parse_header(bad, bad.size(), "mem"); });
+    expect_message(msg3, {"mem: header is not valid JSON ("});
+    EXPECT_LT(msg.size() + msg2.size() + msg3.size(), 2000u);
+}
+
+TEST(SafetensorsErrors, ShapeBeyondInt64IsRefusedWhenTheSizeIsUnknown) {
+    // U8 [3, 2^62]: 3 * 2^62 elements and bytes fit in uint64 but not int64, so numel() would
+    // overflow. Without a total size (as the downloader parses before it knows one) it was accepted.
+    const std::string header =
+        R"({"w":{"dtype":"U8","shape":[3,4611686018427387904],"data_offsets":[0,13835058055282163712]}})";
+    expect_message(error_of([&] { (void)parse_header(header, header.size(), "https://example.com/x"); }),
+                   {"https://example.com/x: tensor 'w' shape [3,4611686018427387904] of U8 is too large"});
+    // The same for the byte count alone: 2^62 F32 elements are 2^64 bytes.
+    const std::string f32 = R"({"w":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})";
+    expect_message(error_of([&] { (void)parse_header(f32, f32.size(), "mem"); }), {"mem: tensor 'w'", "is too large"});
+    // The largest byte count that fits is still refused as a file offset past 2^63-1 from data_start.
+    const std::string edge = R"({"w":{"dtype":"U8","shape":[9223372036854775807],"data_offsets":[0,9223372036854775807]}})";
+    expect_message(error_of([&] { (void)parse_header(edge, edge.size(), "mem"); }),
+                   {"mem: tensor 'w' data_offsets [0, 9223372036854775807] are too large"});
+    const std::string offset = R"({"w":{"dtype":"U8","shape":[1],"data_offsets":[9223372036854775800,9223372036854775801]}})";
+    expect_message(error_of([&] { (void)parse_header(offset, offset.size(), "mem"); }), {"mem: tensor 'w'", "are too large"});
+}
+
+TEST(SafetensorsErrors, NumelOfAnImpossibleShapeThrowsInsteadOfOverflowing) {
+    TensorInfo t;
+    t.name = "w";
+    t.shape = {3, std::int64_t{1} << 62};
+    expect_message(error_of([&] { (void)t.numel(); }), {"tensor 'w' shape [3,4611686018427387904]"});
+    t.shape = {2, -1};
+    expect_message(error_of([&] { (void)t.numel(); }), {"tensor 'w' shape [2,-1]"});
+    t.shape = {std::int64_t{1} << 31, std::int64_t{1} << 31};
+    EXPECT_EQ(t.numel(), std::int64_t{1} << 62);
+    t.shape = {};
+    EXPECT_EQ(t.numel(), 1);
+}
+
 TEST(SafetensorsErrors, MessagesStayOnOneLine) {
     // A tensor name with a newline must not split the message.
     const std::string header = "{\"a\\nb\":{\"dtype\":\"Q8\",\"shape\":[1],\"data_offsets\":[0,1]}}";

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <thread>
 
 #include "features_assembler.h"
@@ -162,6 +163,19 @@ public:
 private:
     [[noreturn]] void fail(const std::string& problem) const { throw Error(o_.url + ": " + problem); }
 
+    // A handler's exception: ours (nst::Error, FetchCancelled) as it is; any other (the libcurl
+    // wrapper's std::runtime_error for a 206 without Content-Range, ...) becomes nst::Error
+    // naming the URL, so a hostile server never makes an exception of another type escape.
+    [[noreturn]] void rethrow_as_error(const std::exception_ptr& error) const {
+        try {
+            std::rethrow_exception(error);
+        } catch (const Error&) {
+            throw;
+        } catch (const std::exception& e) {
+            fail(e.what());
+        }
+    }
+
     bool cancelled() const { return o_.stop.stop_requested(); }
 
     // Calls the user's progress at most ~10 times a second (always when `force`); false = cancel.
@@ -205,7 +219,7 @@ private:
         const http::Outcome out = client_.get(o_.url, want.begin, want.end, h);
         ++requests_;
         bytes_ += out.body_bytes;
-        if (out.error) std::rethrow_exception(out.error);
+        if (out.error) rethrow_as_error(out.error);
         if (out.cancelled) throw FetchCancelled(o_.url + ": download cancelled");
         if (out.code != CURLE_OK) return curl_problem(out);
         if (status == 0 && out.status != 200 && out.status != 206)  // no body reached on_start

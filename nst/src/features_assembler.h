@@ -1,8 +1,10 @@
 #pragma once
 // Collects the VGG19 features tensors out of byte ranges of a remote safetensors file, in
 // whatever pieces the network delivers them: the 8-byte header length, then the header (parsed
-// and checked as soon as it is complete), then only the features.* tensors. It also says which
-// byte range to ask for next, so a download resumes exactly where an interrupted one stopped.
+// and checked as soon as it is complete), then only the convolution tensors VGG19 needs (every
+// other tensor, features.* or not, is skipped). It also says which byte range to ask for next, so
+// a download resumes exactly where an interrupted one stopped. Buffers grow only as bytes arrive:
+// what a (possibly hostile) header declares costs no memory before its data comes.
 // Internal to the downloader; no networking here.
 #include <cstdint>
 #include <map>
@@ -23,6 +25,9 @@ class FeaturesAssembler {
 public:
     // `what` (the URL) prefixes every error message.
     explicit FeaturesAssembler(std::string what);
+    // Pieces point into the object's own buffers.
+    FeaturesAssembler(const FeaturesAssembler&) = delete;
+    FeaturesAssembler& operator=(const FeaturesAssembler&) = delete;
 
     // The remote file's size when a response tells it; the header is checked against it.
     void set_remote_size(std::uint64_t size);
@@ -51,22 +56,24 @@ public:
     [[nodiscard]] const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
     static constexpr std::uint64_t kMergeGap = 1u << 20;
+    // The most tensor bytes one download keeps. Only VGG19's checked shapes are kept (80 MB in
+    // F32), so this is a second line of defence; it is checked before anything is reserved.
+    static constexpr std::uint64_t kMaxTensorBytes = 1ull << 30;
 
 private:
-    // A run of needed bytes of the remote file and where they go.
+    // A run of needed bytes of the remote file and the buffer they are appended to.
     struct Piece {
         std::uint64_t offset = 0;
         std::uint64_t size = 0;
-        std::uint8_t* dst = nullptr;
+        std::vector<std::uint8_t>* dst = nullptr;
     };
     void on_length_complete();
     void on_header_complete();
 
     std::string what_;
     std::uint64_t remote_size_ = 0;
-    std::uint8_t length_bytes_[8] = {};
-    std::uint64_t header_len_ = 0;
-    std::string header_text_;
+    std::vector<std::uint8_t> length_bytes_;
+    std::vector<std::uint8_t> header_bytes_;
     bool header_parsed_ = false;
     std::vector<safetensors::OutTensor> tensors_;
     std::map<std::string, std::string> metadata_;

@@ -1,9 +1,8 @@
-// Image loading, resizing and atomic saving on top of stb (Debian's libstb: headers only here, the
-// implementations live in libstb.so, so no STB_*_IMPLEMENTATION defines).
+// Image loading (decode_image: format and size checks, then one codec per format), resizing and
+// atomic saving (stb's resize and writers from Debian's libstb).
 #include "nst/image.h"
 
 #include <fcntl.h>
-#include <stb_image.h>
 #include <stb_image_resize.h>
 #include <stb_image_write.h>
 #include <sys/stat.h>
@@ -24,6 +23,8 @@
 #include <system_error>
 #include <utility>
 
+#include "image_codecs.h"
+#include "image_format.h"
 #include "nst/error.h"
 
 namespace nst {
@@ -31,147 +32,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kSupportedFormats = "JPEG, PNG, BMP, TGA, GIF";
 constexpr std::string_view kWritableHint = "(use .png, .jpg or .jpeg)";
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// ---------------------------------------------------------------------------------------------
-// Container sniffing. stb is lenient on purpose (it decodes what it can), but a photo with its
-// bottom half painted grey is worse than an error, so JPEG and PNG are checked for a complete
-// structure before decoding. The same walks give the dimensions when stb's own header check
-// refuses an image as "too large" before our --max-pixels message could explain it.
-
-struct Dimensions {
-    std::int64_t width = 0;
-    std::int64_t height = 0;
-};
-
-std::uint32_t be16(const std::vector<std::uint8_t>& b, std::size_t at) {
-    return (std::uint32_t{b[at]} << 8) | b[at + 1];
-}
-
-std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
-    return (be16(b, at) << 16) | be16(b, at + 2);
-}
-
-bool is_png(const std::vector<std::uint8_t>& b) {
-    static constexpr std::array<std::uint8_t, 8> kSig{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    return b.size() >= kSig.size() && std::equal(kSig.begin(), kSig.end(), b.begin());
-}
-
-bool is_jpeg(const std::vector<std::uint8_t>& b) {
-    return b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
-}
-
-// Result of walking a container: `problem` is empty when the file is structurally complete.
-struct Layout {
-    std::optional<Dimensions> dims;
-    std::string problem;
-};
-
-// PNG: a sequence of length/type/data/CRC chunks that must end with a complete IEND chunk.
-Layout inspect_png(const std::vector<std::uint8_t>& b) {
-    Layout out;
-    std::uint64_t pos = 8;
-    while (pos + 8 <= b.size()) {
-        const std::uint64_t length = be32(b, pos);
-        const std::string type(reinterpret_cast<const char*>(&b[pos + 4]), 4);
-        const std::uint64_t chunk_end = pos + 12 + length;  // length, type, data, CRC
-        if (type == "IHDR" && length >= 8 && pos + 16 <= b.size())
-            out.dims = Dimensions{be32(b, pos + 8), be32(b, pos + 12)};
-        if (chunk_end > b.size()) {
-            out.problem = "truncated PNG (chunk '" + type + "' is cut short)";
-            return out;
-        }
-        if (type == "IEND") return out;
-        pos = chunk_end;
-    }
-    out.problem = "truncated PNG (no IEND chunk)";
-    return out;
-}
-
-bool is_sof_marker(std::uint8_t m) {
-    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range.
-    return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-}
-
-// JPEG: walk the marker segments up to the first start-of-scan, then require an end-of-image
-// marker after it. Entropy-coded data stuffs every 0xFF as FF 00, so FF D9 cannot occur inside a
-// scan; searching from the real SOS (not the first FF DA bytes, which may belong to an EXIF
-// thumbnail) finds the main image's EOI only.
-Layout inspect_jpeg(const std::vector<std::uint8_t>& b) {
-    Layout out;
-    std::size_t pos = 2;  // after SOI
-    while (true) {
-        if (pos >= b.size()) {
-            out.problem = "truncated JPEG (ends before the image data)";
-            return out;
-        }
-        if (b[pos] != 0xFF) {
-            out.problem = "corrupt JPEG (no marker at byte " + std::to_string(pos) + ")";
-            return out;
-        }
-        while (pos < b.size() && b[pos] == 0xFF) ++pos;  // fill bytes
-        if (pos >= b.size()) continue;                    // reported above on the next turn
-        const std::uint8_t marker = b[pos++];
-        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no payload
-        if (marker == 0xD9) {
-            out.problem = "corrupt JPEG (end-of-image marker before any image data)";
-            return out;
-        }
-        if (pos + 2 > b.size()) {
-            out.problem = "truncated JPEG (ends before the image data)";
-            return out;
-        }
-        const std::size_t length = be16(b, pos);
-        if (is_sof_marker(marker) && pos + 7 <= b.size())
-            out.dims = Dimensions{be16(b, pos + 5), be16(b, pos + 3)};
-        if (length < 2) {
-            out.problem = "corrupt JPEG (bad segment length at byte " + std::to_string(pos) + ")";
-            return out;
-        }
-        pos += length;
-        if (marker == 0xDA) break;  // first start-of-scan: its header is skipped
-    }
-    for (std::size_t i = pos; i + 1 < b.size(); ++i)
-        if (b[i] == 0xFF && b[i + 1] == 0xD9) return out;
-    out.problem = "truncated JPEG (no end-of-image marker)";
-    return out;
-}
-
-std::optional<Layout> inspect_container(const std::vector<std::uint8_t>& bytes) {
-    if (is_png(bytes)) return inspect_png(bytes);
-    if (is_jpeg(bytes)) return inspect_jpeg(bytes);
-    return std::nullopt;  // other formats: trust stb
-}
-
-// "400.0 MP" for camera-sized numbers; tiny limits (tests, thumbnails) read better as pixels.
-std::string describe_pixels(std::int64_t pixels) {
-    if (pixels < 100'000) return std::to_string(pixels) + " pixels";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f MP", static_cast<double>(pixels) / 1e6);
-    return buf;
-}
-
-void check_pixel_limit(const Dimensions& d, const std::string& name, std::int64_t max_pixels) {
-    const std::int64_t pixels = d.width * d.height;  // each < 2^32 from the headers: no overflow
-    if (pixels <= max_pixels) return;
-    throw Error(name + ": image is " + std::to_string(d.width) + "x" + std::to_string(d.height) +
-                " (" + describe_pixels(pixels) + "), over the limit of " +
-                describe_pixels(max_pixels) + " (raise it with --max-pixels)");
-}
-
-struct StbiFree {
-    void operator()(stbi_uc* p) const { stbi_image_free(p); }
-};
-
 // Straight alpha over a white background, in the file's (sRGB) values like every viewer does.
-Image composite_over_white(const stbi_uc* rgba, int width, int height) {
+Image composite_over_white(const Rgba8& decoded) {
+    const std::uint8_t* rgba = decoded.pixels.data();
     Image img;
-    img.width = width;
-    img.height = height;
-    const std::size_t n = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+    img.width = static_cast<int>(decoded.width);
+    img.height = static_cast<int>(decoded.height);
+    const std::size_t n = std::size_t{decoded.width} * decoded.height;
     img.rgb.resize(n * 3);
     for (std::size_t i = 0; i < n; ++i) {
         const float alpha = rgba[i * 4 + 3] / 255.f;
@@ -327,6 +198,16 @@ Image load_image(const fs::path& path, std::int64_t max_pixels) {
     const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (raw < 0) throw Error(name + ": cannot open: " + errno_text(errno));
     const Fd fd(raw);
+    // No image of the allowed size needs more bytes than this (BMP, the largest, stores 4 a pixel;
+    // compressed formats less), so a bigger file is refused before it is read into memory.
+    struct stat st_fd {};
+    if (::fstat(fd.get(), &st_fd) != 0) throw Error(name + ": cannot read: " + errno_text(errno));
+    const std::uint64_t max_bytes =
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max<std::int64_t>(max_pixels, 0)), 1ull << 56) * 8 +
+        (16u << 20);
+    if (static_cast<std::uint64_t>(st_fd.st_size) > max_bytes)
+        throw Error(name + ": file is " + std::to_string(st_fd.st_size) +
+                    " bytes, more than any image within the pixel limit needs (raise it with --max-pixels)");
     const std::vector<std::uint8_t> bytes = read_all(fd.get(), name);
     if (bytes.empty()) throw Error(name + ": file is empty");
     return decode_image(bytes, name, max_pixels);
@@ -334,36 +215,22 @@ Image load_image(const fs::path& path, std::int64_t max_pixels) {
 
 Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& name,
                    std::int64_t max_pixels) {
-    if (bytes.empty()) throw Error(name + ": file is empty");
-    if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-        throw Error(name + ": file is too large (over 2 GiB)");
-    const auto* data = bytes.data();
-    const int size = static_cast<int>(bytes.size());
-    const std::optional<Layout> layout = inspect_container(bytes);
-
-    // Header only: nothing is decoded (or allocated) before the pixel limit is checked.
-    int w = 0, h = 0, channels = 0;
-    if (!stbi_info_from_memory(data, size, &w, &h, &channels)) {
-        const std::string reason = stbi_failure_reason() ? stbi_failure_reason() : "unknown error";
-        // stb refuses huge headers itself ("too large"); our limit gives the better message.
-        if (layout && layout->dims) check_pixel_limit(*layout->dims, name, max_pixels);
-        if (layout && !layout->problem.empty()) throw Error(name + ": " + layout->problem);
-        if (layout && layout->dims)
-            throw Error(name + ": cannot decode this image: " + reason);
-        throw Error(name + ": not a supported image (" + std::string(kSupportedFormats) + "): " + reason);
+    // Format, structure and size first: no codec sees bytes whose declared size is over the limit.
+    const ImageHeader header = read_image_header(bytes, name, max_pixels);
+    if (header.width > static_cast<std::uint32_t>(std::numeric_limits<int>::max()) ||
+        header.height > static_cast<std::uint32_t>(std::numeric_limits<int>::max()))
+        throw Error(name + ": image is too wide or too tall");
+    switch (header.format) {
+        case ImageFormat::Png: return composite_over_white(decode_png(bytes, header, name));
+        case ImageFormat::Jpeg: return composite_over_white(decode_jpeg(bytes, header, name));
+        case ImageFormat::Gif:
+        case ImageFormat::Bmp:
+        case ImageFormat::Tga:
+            if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+                throw Error(name + ": file is too large (over 2 GiB)");
+            return composite_over_white(decode_with_stb(bytes, header, name));
     }
-    check_pixel_limit(Dimensions{w, h}, name, max_pixels);
-    if (layout && !layout->problem.empty()) throw Error(name + ": " + layout->problem);
-
-    // Always ask for RGBA: grey and palette images expand to RGB, and alpha (including a GIF's
-    // transparent index) is composited in one place. GIFs give their first frame.
-    const std::unique_ptr<stbi_uc, StbiFree> pixels(
-        stbi_load_from_memory(data, size, &w, &h, &channels, 4));
-    if (!pixels) {
-        const char* reason = stbi_failure_reason();
-        throw Error(name + ": cannot decode image: " + (reason ? reason : "unknown error"));
-    }
-    return composite_over_white(pixels.get(), w, h);
+    throw Error(name + ": not a supported image");
 }
 
 Image resize_to(const Image& img, int width, int height) {

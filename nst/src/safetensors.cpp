@@ -1,5 +1,5 @@
-#include "nst/safetensors.h"
-
+// The safetensors file: read_header (length, limits, then parse_header), one tensor's bytes by
+// pread and their conversion to float32, and serialisation with an atomic write.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,198 +10,21 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <tuple>
 #include <utility>
 
 #include "nst/error.h"
 #include "nst/image.h"
+#include "nst/safetensors.h"
+#include "safetensors_detail.h"
 
 namespace nst::safetensors {
 namespace {
 
-using nlohmann::json;
-
-// Every message is one line: a tensor name or a JSON parser excerpt containing a newline (or
-// another control character) is escaped rather than allowed to break the line.
-std::string one_line(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) {
-            static constexpr char kHex[] = "0123456789abcdef";
-            out += "\\x";
-            out += kHex[u >> 4];
-            out += kHex[u & 0xf];
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-[[noreturn]] void fail(std::string_view what, std::string_view problem) {
-    std::string msg(what);
-    msg += ": ";
-    msg += problem;
-    throw Error(one_line(msg));
-}
-
-// 'name', shortened so that a hostile multi-megabyte key cannot produce a multi-megabyte message.
-std::string quote_name(std::string_view name) {
-    constexpr std::size_t kMaxShown = 200;
-    std::string out = "'";
-    if (name.size() > kMaxShown) {
-        out += name.substr(0, kMaxShown);
-        out += "...";
-    } else {
-        out += name;
-    }
-    out += "'";
-    return out;
-}
-
-std::string shape_str(const std::vector<std::int64_t>& shape) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        if (i) out += ',';
-        out += std::to_string(shape[i]);
-    }
-    out += ']';
-    return out;
-}
-
-std::string range_str(std::uint64_t begin, std::uint64_t end) {
-    return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
-}
-
-// Byte count of a tensor, or nullopt-like false when numel*dtype_size overflows 64 bits (a corrupt
-// shape such as [2^40, 2^40] must not wrap around and "match" small offsets).
-bool checked_nbytes(const std::vector<std::int64_t>& shape, DType dtype, std::uint64_t& out) {
-    std::uint64_t n = dtype_size(dtype);
-    for (const std::int64_t d : shape) {
-        if (d < 0) return false;
-        if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(d), &n)) return false;
-    }
-    out = n;
-    return true;
-}
-
-bool parse_dtype(std::string_view s, DType& out) {
-    static constexpr std::pair<std::string_view, DType> kNames[] = {
-        {"F64", DType::F64}, {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16},
-        {"I64", DType::I64}, {"I32", DType::I32}, {"I16", DType::I16}, {"I8", DType::I8},
-        {"U8", DType::U8},   {"BOOL", DType::BOOL},
-    };
-    for (const auto& [name, d] : kNames) {
-        if (name == s) {
-            out = d;
-            return true;
-        }
-    }
-    return false;
-}
-
-// A JSON value shown inside a message: its type, plus the value itself when it is short.
-std::string describe(const json& j) {
-    std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (text.size() > 40) return j.type_name();
-    return std::string(j.type_name()) + " " + text;
-}
-
-// Reads a JSON integer as an unsigned value; floats, strings, negatives etc. are refused.
-bool as_u64(const json& j, std::uint64_t& out) {
-    if (j.is_number_unsigned()) {
-        out = j.get<std::uint64_t>();
-        return true;
-    }
-    if (j.is_number_integer()) {  // signed: only reachable for negative values
-        const auto v = j.get<std::int64_t>();
-        if (v < 0) return false;
-        out = static_cast<std::uint64_t>(v);
-        return true;
-    }
-    return false;
-}
-
-TensorInfo parse_entry(const std::string& name, const json& entry, const std::string& what) {
-    const std::string t = "tensor " + quote_name(name);
-    if (!entry.is_object()) fail(what, t + " entry must be an object (got " + describe(entry) + ")");
-    for (const char* key : {"dtype", "shape", "data_offsets"}) {
-        if (!entry.contains(key)) fail(what, t + " is missing \"" + key + "\"");
-    }
-
-    TensorInfo info;
-    info.name = name;
-
-    const json& dtype = entry.at("dtype");
-    if (!dtype.is_string()) fail(what, t + " dtype must be a string (got " + describe(dtype) + ")");
-    const auto& dtype_text = dtype.get_ref<const std::string&>();
-    if (!parse_dtype(dtype_text, info.dtype)) {
-        fail(what, t + " has unsupported dtype " + quote_name(dtype_text));
-    }
-
-    const json& shape = entry.at("shape");
-    if (!shape.is_array()) {
-        fail(what, t + " shape must be an array of integers (got " + describe(shape) + ")");
-    }
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        const json& d = shape[i];
-        const std::string where = "shape[" + std::to_string(i) + "]";
-        if (d.is_number_integer() && !d.is_number_unsigned() && d.get<std::int64_t>() < 0) {
-            fail(what, t + " has negative dimension " + std::to_string(d.get<std::int64_t>()) +
-                           " in " + where);
-        }
-        std::uint64_t v = 0;
-        if (!as_u64(d, v)) {
-            fail(what, t + " " + where + " must be a non-negative integer (got " + describe(d) + ")");
-        }
-        if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-            fail(what, t + " dimension " + std::to_string(v) + " in " + where + " is too large");
-        }
-        info.shape.push_back(static_cast<std::int64_t>(v));
-    }
-
-    const json& offsets = entry.at("data_offsets");
-    std::uint64_t begin = 0, end = 0;
-    if (!offsets.is_array() || offsets.size() != 2 || !as_u64(offsets[0], begin) ||
-        !as_u64(offsets[1], end)) {
-        fail(what, t + " data_offsets must be [begin, end] with non-negative integers (got " +
-                       describe(offsets) + ")");
-    }
-    if (begin > end) fail(what, t + " data_offsets " + range_str(begin, end) + " have begin > end");
-    info.begin = begin;
-    info.end = end;
-
-    std::uint64_t nbytes = 0;
-    if (!checked_nbytes(info.shape, info.dtype, nbytes)) {
-        fail(what, t + " shape " + shape_str(info.shape) + " of " + std::string(dtype_name(info.dtype)) +
-                       " is too large (byte count overflows)");
-    }
-    if (end - begin != nbytes) {
-        fail(what, t + " data_offsets " + range_str(begin, end) + " do not match shape " +
-                       shape_str(info.shape) + " of " + std::string(dtype_name(info.dtype)) + " (" +
-                       std::to_string(nbytes) + " bytes)");
-    }
-    return info;
-}
-
-void parse_metadata(const json& meta, const std::string& what, std::map<std::string, std::string>& out) {
-    if (meta.is_null()) return;  // serde's Option<...> accepts null; so do we
-    if (!meta.is_object()) {
-        fail(what, "\"__metadata__\" must be an object of strings (got " + describe(meta) + ")");
-    }
-    for (const auto& [key, value] : meta.items()) {
-        if (!value.is_string()) {
-            fail(what, "\"__metadata__\" value for key " + quote_name(key) + " must be a string (got " +
-                           describe(value) + ")");
-        }
-        out.emplace(key, value.get<std::string>());
-    }
-}
+using namespace detail;
 
 // Owns a POSIX file descriptor: pread lets us fetch one tensor's byte range without touching the
 // rest of a possibly 500+ MB file.
@@ -324,131 +147,6 @@ bool is_float_dtype(DType d) { return d == DType::F32 || d == DType::F16 || d ==
 
 }  // namespace
 
-std::size_t dtype_size(DType d) {
-    switch (d) {
-        case DType::F64:
-        case DType::I64: return 8;
-        case DType::F32:
-        case DType::I32: return 4;
-        case DType::F16:
-        case DType::BF16:
-        case DType::I16: return 2;
-        case DType::I8:
-        case DType::U8:
-        case DType::BOOL: return 1;
-    }
-    throw Error("invalid safetensors dtype value " + std::to_string(static_cast<int>(d)));
-}
-
-std::string_view dtype_name(DType d) {
-    switch (d) {
-        case DType::F64: return "F64";
-        case DType::F32: return "F32";
-        case DType::F16: return "F16";
-        case DType::BF16: return "BF16";
-        case DType::I64: return "I64";
-        case DType::I32: return "I32";
-        case DType::I16: return "I16";
-        case DType::I8: return "I8";
-        case DType::U8: return "U8";
-        case DType::BOOL: return "BOOL";
-    }
-    throw Error("invalid safetensors dtype value " + std::to_string(static_cast<int>(d)));
-}
-
-std::int64_t TensorInfo::numel() const {
-    std::int64_t n = 1;
-    for (const std::int64_t d : shape) n *= d;
-    return n;
-}
-
-const TensorInfo* Header::find(std::string_view name) const {
-    const auto it = std::find_if(tensors.begin(), tensors.end(),
-                                 [&](const TensorInfo& t) { return t.name == name; });
-    return it == tensors.end() ? nullptr : &*it;
-}
-
-std::uint64_t Header::data_size() const {
-    std::uint64_t size = 0;
-    for (const TensorInfo& t : tensors) size = std::max(size, t.end);
-    return size;
-}
-
-Header parse_header(std::string_view json_text, std::uint64_t header_len, const std::string& what,
-                    std::uint64_t total_size) {
-    Header h;
-    h.header_len = header_len;
-    if (header_len > UINT64_MAX - 8) fail(what, "header length " + std::to_string(header_len) + " is too large");
-    h.data_start = 8 + header_len;
-    if (total_size != UINT64_MAX && h.data_start > total_size) {
-        fail(what, "header length " + std::to_string(header_len) + " is larger than the file (" +
-                       std::to_string(total_size) + " bytes)");
-    }
-
-    // nlohmann keeps the last of duplicate keys silently; a duplicated tensor name would hide an
-    // entry (and its overlap checks), so top-level duplicates are caught while parsing.
-    std::set<std::string> seen;
-    std::string duplicate;
-    const json::parser_callback_t on_event = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (depth == 1 && event == json::parse_event_t::key && parsed.is_string()) {
-            const auto& key = parsed.get_ref<const std::string&>();
-            if (!seen.insert(key).second && duplicate.empty()) duplicate = key;
-        }
-        return true;
-    };
-    json root;
-    try {
-        root = json::parse(json_text.begin(), json_text.end(), on_event);
-    } catch (const json::exception& e) {
-        // Drop nlohmann's "[json.exception.parse_error.101] " prefix; keep the position and reason.
-        std::string_view detail = e.what();
-        if (const auto pos = detail.find("] "); detail.starts_with("[json.") && pos != std::string_view::npos) {
-            detail.remove_prefix(pos + 2);
-        }
-        fail(what, "header is not valid JSON (" + std::string(detail) + ")");
-    }
-    if (!root.is_object()) fail(what, "header is not a JSON object (got " + describe(root) + ")");
-    if (!duplicate.empty()) fail(what, "header has the key " + quote_name(duplicate) + " more than once");
-
-    for (const auto& [name, entry] : root.items()) {
-        if (name == "__metadata__") {
-            parse_metadata(entry, what, h.metadata);
-            continue;
-        }
-        TensorInfo info = parse_entry(name, entry, what);
-        if (info.end > UINT64_MAX - h.data_start) {
-            fail(what, "tensor " + quote_name(name) + " data_offsets " + range_str(info.begin, info.end) +
-                           " are too large");
-        }
-        h.tensors.push_back(std::move(info));
-    }
-
-    std::sort(h.tensors.begin(), h.tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
-        return std::tie(a.begin, a.end, a.name) < std::tie(b.begin, b.end, b.name);
-    });
-    // Sorted by begin, a tensor overlaps an earlier one iff it starts before the furthest end seen
-    // so far. Empty tensors occupy no bytes and so cannot overlap anything.
-    const TensorInfo* furthest = nullptr;
-    for (const TensorInfo& t : h.tensors) {
-        if (t.begin == t.end) continue;
-        if (furthest != nullptr && t.begin < furthest->end) {
-            fail(what, "tensors " + quote_name(furthest->name) + " and " + quote_name(t.name) + " overlap (" +
-                           range_str(furthest->begin, furthest->end) + " and " + range_str(t.begin, t.end) + ")");
-        }
-        if (furthest == nullptr || t.end > furthest->end) furthest = &t;
-    }
-
-    if (total_size != UINT64_MAX) {
-        const std::uint64_t present = total_size - h.data_start;
-        const std::uint64_t needed = h.data_size();
-        if (needed > present) {
-            fail(what, "file is truncated: data section needs " + std::to_string(needed) +
-                           " bytes but only " + std::to_string(present) + " are present");
-        }
-    }
-    return h;
-}
-
 Header read_header(const std::filesystem::path& path) {
     const std::string what = path.string();
     const File file(path, what);
@@ -485,7 +183,8 @@ std::vector<float> read_as_f32(const std::filesystem::path& path, const Header& 
     // TensorInfo is a plain struct the caller could have edited; re-check what we rely on.
     std::uint64_t nbytes = 0;
     if (tensor.begin > tensor.end || !checked_nbytes(tensor.shape, tensor.dtype, nbytes) ||
-        tensor.end - tensor.begin != nbytes || tensor.end > UINT64_MAX - header.data_start) {
+        tensor.end - tensor.begin != nbytes || header.data_start > kMaxOffset ||
+        tensor.end > kMaxOffset - header.data_start) {
         fail(what, t + " data_offsets " + range_str(tensor.begin, tensor.end) + " do not match shape " +
                        shape_str(tensor.shape) + " of " + std::string(dtype_name(tensor.dtype)));
     }
@@ -501,7 +200,13 @@ std::vector<float> read_as_f32(const std::filesystem::path& path, const Header& 
                        std::to_string(present) + " are present");
     }
 
-    std::vector<float> out(static_cast<std::size_t>(count));
+    // The file holds every byte (checked above), but a sparse file can claim terabytes.
+    std::vector<float> out;
+    try {
+        out.resize(static_cast<std::size_t>(count));
+    } catch (const std::bad_alloc&) {
+        fail(what, t + " is too large to load (" + std::to_string(nbytes) + " bytes)");
+    }
     const std::uint64_t base = header.data_start + tensor.begin;
     if (tensor.dtype == DType::F32 && std::endian::native == std::endian::little) {
         file.read_at(base, out.data(), nbytes);  // already in memory order: no staging copy

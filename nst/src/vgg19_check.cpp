@@ -1,5 +1,7 @@
 #include "vgg19_check.h"
 
+#include <functional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -42,6 +44,22 @@ void check_vgg19_features(const safetensors::Header& header, const std::string& 
     }
 }
 
-bool is_vgg19_features_tensor(const std::string& name) { return name.starts_with("features."); }
+bool is_vgg19_features_tensor(const std::string& name) {
+    // Exactly the names check_vgg19_features validates, so whatever the downloader keeps has a
+    // checked shape: another features.* entry could declare any size.
+    static const std::set<std::string, std::less<>> kNames = [] {
+        std::set<std::string, std::less<>> names;
+        for (const VggLayer& layer : vgg19_layers()) {
+            if (layer.kind != LayerKind::Conv) continue;
+            // Built with append: GCC 12 warns falsely (-Wrestrict) on chained operator+ here.
+            std::string prefix = "features.";
+            prefix.append(std::to_string(layer.index)).append(".");
+            names.insert(prefix + "weight");
+            names.insert(prefix + "bias");
+        }
+        return names;
+    }();
+    return kNames.contains(name);
+}
 
 }  // namespace nst

@@ -12,7 +12,8 @@ namespace nst {
 // Throws nst::Error "<what>: ..." naming the first missing or mis-shaped tensor.
 void check_vgg19_features(const safetensors::Header& header, const std::string& what);
 
-// True for the tensors the engine uses (features.*): what the downloader keeps of a full model.
+// True for exactly the tensors check_vgg19_features checks (features.N.weight / .bias of every
+// convolution): what the downloader keeps of a full model. Other features.* names are ignored.
 bool is_vgg19_features_tensor(const std::string& name);
 
 }  // namespace nst

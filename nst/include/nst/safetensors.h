@@ -14,9 +14,15 @@
 
 namespace nst::safetensors {
 
-// Headers larger than this are refused (real ones are a few KiB; this keeps a corrupt length
-// from making us allocate gigabytes).
-inline constexpr std::uint64_t kMaxHeaderBytes = 100ull << 20;
+// Headers larger than this are refused: real ones are a few KiB (the largest language models' a
+// few MiB), and a parsed JSON header costs about ten times its text, so this bounds what a corrupt
+// length or a hostile server can make us allocate.
+inline constexpr std::uint64_t kMaxHeaderBytes = 16ull << 20;
+
+// Headers nested deeper than this many levels are refused while they are parsed. A valid one needs
+// 3 (the object, a tensor entry, its shape); the limit keeps a hostile "[[[[..." from being built
+// (and from recursing wherever it would be walked).
+inline constexpr int kMaxHeaderDepth = 8;
 
 enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
 
@@ -30,6 +36,8 @@ struct TensorInfo {
     std::uint64_t begin = 0;  // relative to data_start
     std::uint64_t end = 0;
 
+    // Element count. Throws nst::Error for a negative dimension or a count that overflows int64
+    // (parse_header never returns such a shape; this guards hand-made TensorInfos).
     [[nodiscard]] std::int64_t numel() const;
 };
 
@@ -45,9 +53,10 @@ struct Header {
 };
 
 // Parses the JSON header text. `what` names the source in messages (a path or URL).
-// Validates: JSON well-formed, each entry has a known dtype, non-negative shape, offsets with
-// begin <= end, (end-begin) == numel*dtype_size, entries non-overlapping. If total_size is
-// given (file size or Content-Length), also checks every tensor lies inside it.
+// Validates: JSON well-formed and nested at most kMaxHeaderDepth levels, each entry has a known
+// dtype, non-negative shape, offsets with begin <= end, (end-begin) == numel*dtype_size, entries
+// non-overlapping; element counts, byte counts and file offsets all fit in int64. If total_size
+// is given (file size or Content-Length), also checks every tensor lies inside it.
 Header parse_header(std::string_view json, std::uint64_t header_len, const std::string& what,
                     std::uint64_t total_size = UINT64_MAX);
 
