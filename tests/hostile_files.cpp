@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace nst::test {
@@ -103,10 +104,10 @@ std::vector<std::uint8_t> safetensors_nested_header(int depth) {
     json.append(static_cast<std::size_t>(depth), '[');
     json.append(static_cast<std::size_t>(depth), ']');
     json += "}";
-    std::vector<std::uint8_t> out(8);
-    std::uint64_t n = json.size();
+    std::vector<std::uint8_t> out(8 + json.size());
+    const std::uint64_t n = json.size();
     for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(n >> (8 * i));
-    out.insert(out.end(), json.begin(), json.end());
+    std::memcpy(out.data() + 8, json.data(), json.size());  // not insert(): GCC 12 warns falsely there
     return out;
 }
 
