@@ -77,6 +77,30 @@ std::vector<std::uint8_t> png_bomb(std::uint64_t inflated) {
     return png;
 }
 
+std::vector<std::uint8_t> png_header_only(std::uint32_t width, std::uint32_t height) {
+    std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    std::vector<std::uint8_t> ihdr;
+    put_be32(ihdr, width);
+    put_be32(ihdr, height);
+    ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0});  // 8-bit, RGB, deflate, no filter, no interlace
+    put_chunk(png, "IHDR", ihdr);
+    put_chunk(png, "IEND", {});
+    return png;
+}
+
+// 2x2 GIF89a, 4-colour palette (red, green, blue, black), index 3 transparent, pixels 0 1 / 2 3.
+// LZW with minimum code size 2: clear(4) 0 1 2 in 3 bits, then 3 and end(5) in 4 bits (the code
+// size grows once the table reaches 8 entries), packed LSB first: 0x44 0x34 0x05.
+std::vector<std::uint8_t> tiny_gif() {
+    return {'G', 'I', 'F', '8', '9', 'a',
+            2, 0, 2, 0, 0x81, 0, 0,                                  // screen 2x2, 4-entry palette
+            0xFF, 0, 0, 0, 0xFF, 0, 0, 0, 0xFF, 0, 0, 0,             // red, green, blue, black
+            0x21, 0xF9, 4, 0x01, 0, 0, 3, 0,                          // graphic control: index 3 clear
+            0x2C, 0, 0, 0, 0, 2, 0, 2, 0, 0,                          // image 2x2 at 0,0
+            2, 3, 0x44, 0x34, 0x05, 0,                                // LZW data
+            0x3B};
+}
+
 std::vector<std::uint8_t> png_overflowing_dimensions() {
     return from_hex("89504e470d0a1a0a0000000d49484452ffd8ffe0810c0800");
 }

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 using nst::test::contains;
 using nst::test::run_nst;
 
-class CliHostile : public nst::test::Cli {
+class CliHostile : public nst::test::CliWeights {
 protected:
     // Writes `bytes` as `name`, runs nst with it as the content (or the weights), and checks the
     // refusal: exit 1, exactly one "nst: " error line naming the file and containing `problem`.
@@ -23,11 +23,7 @@ protected:
                              bool as_weights = false) {
         const fs::path file = dir / name;
         nst::test::write_bytes(file, bytes);
-        auto args = base(as_weights ? content : file, style);
-        if (as_weights) {
-            args.erase(args.begin() + 10, args.begin() + 12);  // no --features random
-            args.insert(args.end(), {"--weights", file.string()});
-        }
+        const auto args = as_weights ? with_weights(file) : base(file, style);
         const auto r = expect_failure(args, 1, {file.string() + ": ", problem});
         std::istringstream lines(r.output);
         int error_lines = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "nst/error.h"
+#include "hostile_files.h"
 #include "nst/image.h"
 #include "test_util.h"
 
@@ -22,27 +23,9 @@ using nst::Image;
 using nst::UsageError;
 using nst::test::TempDir;
 using nst::test::contains;
+using nst::test::message_of;
 
 namespace {
-
-// Runs `fn`, expects it to throw exactly E (not a subclass when E is nst::Error) and returns the
-// message so the test can check what it names.
-template <typename E, typename Fn>
-std::string message_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const E& e) {
-        if constexpr (std::is_same_v<E, Error>) {
-            EXPECT_EQ(dynamic_cast<const UsageError*>(&e), nullptr) << "UsageError: " << e.what();
-        }
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "wrong exception type: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "no exception";
-    return {};
-}
 
 std::vector<std::uint8_t> to_bytes(const Image& img) {
     std::vector<std::uint8_t> out;
@@ -59,54 +42,6 @@ void expect_pixel(const Image& img, int x, int y, std::array<float, 3> want, flo
     const auto got = pixel(img, x, y);
     for (int c = 0; c < 3; ++c)
         EXPECT_NEAR(got[c], want[c], tol) << "pixel (" << x << "," << y << ") channel " << c;
-}
-
-// --- PNG crafting: chunks with real CRCs, for headers no encoder would write.
-
-std::uint32_t crc32(const std::uint8_t* data, std::size_t size) {
-    std::uint32_t crc = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < size; ++i) {
-        crc ^= data[i];
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
-void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
-}
-
-void put_chunk(std::vector<std::uint8_t>& out, const std::string& type, const std::vector<std::uint8_t>& data) {
-    put_be32(out, static_cast<std::uint32_t>(data.size()));
-    const std::size_t start = out.size();
-    out.insert(out.end(), type.begin(), type.end());
-    out.insert(out.end(), data.begin(), data.end());
-    put_be32(out, crc32(&out[start], out.size() - start));
-}
-
-// A complete (IHDR + IEND) PNG with no pixel data whose header claims width x height RGB pixels.
-std::vector<std::uint8_t> png_header_only(std::uint32_t width, std::uint32_t height) {
-    std::vector<std::uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    std::vector<std::uint8_t> ihdr;
-    put_be32(ihdr, width);
-    put_be32(ihdr, height);
-    ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0});  // 8-bit, RGB, deflate, no filter, no interlace
-    put_chunk(png, "IHDR", ihdr);
-    put_chunk(png, "IEND", {});
-    return png;
-}
-
-// 2x2 GIF89a, 4-colour palette (red, green, blue, black), index 3 transparent, pixels 0 1 / 2 3.
-// LZW with minimum code size 2: clear(4) 0 1 2 in 3 bits, then 3 and end(5) in 4 bits (the code
-// size grows once the table reaches 8 entries), packed LSB first: 0x44 0x34 0x05.
-std::vector<std::uint8_t> tiny_gif() {
-    return {'G', 'I', 'F', '8', '9', 'a',
-            2, 0, 2, 0, 0x81, 0, 0,                                  // screen 2x2, 4-entry palette
-            0xFF, 0, 0, 0, 0xFF, 0, 0, 0, 0xFF, 0, 0, 0,             // red, green, blue, black
-            0x21, 0xF9, 4, 0x01, 0, 0, 3, 0,                          // graphic control: index 3 clear
-            0x2C, 0, 0, 0, 0, 2, 0, 2, 0, 0,                          // image 2x2 at 0,0
-            2, 3, 0x44, 0x34, 0x05, 0,                                // LZW data
-            0x3B};
 }
 
 // Writes `pixels` (width*height*comp bytes) with one of stb's writers.
@@ -224,7 +159,7 @@ TEST(ImageIo, LoadsTga) {
 
 TEST(ImageIo, LoadsGifWithTransparency) {
     const TempDir dir;
-    nst::test::write_bytes(dir / "a.gif", tiny_gif());
+    nst::test::write_bytes(dir / "a.gif", nst::test::tiny_gif());
     const Image img = nst::load_image(dir / "a.gif");
     ASSERT_EQ(img.width, 2);
     ASSERT_EQ(img.height, 2);
@@ -310,12 +245,12 @@ TEST(ImageIoErrors, TruncatedPng) {
 TEST(ImageIoErrors, HugeHeaderIsRefusedBeforeDecoding) {
     const TempDir dir;
     // The file has no pixel data at all: the only way to get this message is from the header.
-    nst::test::write_bytes(dir / "huge.png", png_header_only(100000, 100000));
+    nst::test::write_bytes(dir / "huge.png", nst::test::png_header_only(100000, 100000));
     EXPECT_EQ(message_of<Error>([&] { nst::load_image(dir / "huge.png"); }),
               (dir / "huge.png").string() +
                   ": image is 100000x100000 (10000.0 MP), over the limit of 64.0 MP (raise it with "
                   "--max-pixels)");
-    nst::test::write_bytes(dir / "big.png", png_header_only(20000, 20000));
+    nst::test::write_bytes(dir / "big.png", nst::test::png_header_only(20000, 20000));
     EXPECT_EQ(message_of<Error>([&] { nst::load_image(dir / "big.png"); }),
               (dir / "big.png").string() +
                   ": image is 20000x20000 (400.0 MP), over the limit of 64.0 MP (raise it with "

@@ -3,10 +3,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "nst/error.h"
 #include "nst/image.h"
 
 namespace nst::test {
@@ -34,6 +36,25 @@ Image make_test_image(int width, int height, int variant = 0);
 
 // EXPECT_TRUE(contains(message, "part")): prints both strings when the part is missing.
 ::testing::AssertionResult contains(const std::string& text, const std::string& part);
+
+// Runs `fn`, expects it to throw exactly E (not a subclass when E is nst::Error) and returns the
+// message so the test can check what it names.
+template <typename E, typename Fn>
+std::string message_of(Fn&& fn) {
+    try {
+        fn();
+    } catch (const E& e) {
+        if constexpr (std::is_same_v<E, nst::Error>) {
+            EXPECT_EQ(dynamic_cast<const nst::UsageError*>(&e), nullptr) << "UsageError: " << e.what();
+        }
+        return e.what();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "wrong exception type: " << e.what();
+        return {};
+    }
+    ADD_FAILURE() << "no exception";
+    return {};
+}
 
 // Every pixel set to (r, g, b).
 Image make_constant_image(int width, int height, float r, float g, float b);

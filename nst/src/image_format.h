@@ -17,8 +17,8 @@ std::string_view format_name(ImageFormat f);
 
 struct ImageHeader {
     ImageFormat format = ImageFormat::Png;
-    std::uint32_t width = 0;   // >= 1
-    std::uint32_t height = 0;  // >= 1
+    std::uint32_t width = 0;   // 1 .. INT32_MAX (every format's header field fits an int)
+    std::uint32_t height = 0;  // 1 .. INT32_MAX
     [[nodiscard]] std::uint64_t pixels() const { return std::uint64_t{width} * height; }
 };
 

@@ -217,9 +217,6 @@ Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& na
                    std::int64_t max_pixels) {
     // Format, structure and size first: no codec sees bytes whose declared size is over the limit.
     const ImageHeader header = read_image_header(bytes, name, max_pixels);
-    if (header.width > static_cast<std::uint32_t>(std::numeric_limits<int>::max()) ||
-        header.height > static_cast<std::uint32_t>(std::numeric_limits<int>::max()))
-        throw Error(name + ": image is too wide or too tall");
     switch (header.format) {
         case ImageFormat::Png: return composite_over_white(decode_png(bytes, header, name));
         case ImageFormat::Jpeg: return composite_over_white(decode_jpeg(bytes, header, name));

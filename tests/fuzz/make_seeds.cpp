@@ -92,11 +92,6 @@ Bytes stb(int (*writer)(stbi_write_func*, void*, int, int, int, const void*), in
     return out;
 }
 
-Bytes tiny_gif() {  // 2x2, 4-colour palette, index 3 transparent (as in tests/test_image.cpp)
-    return {'G', 'I', 'F', '8', '9', 'a', 2, 0, 2, 0, 0x81, 0, 0, 0xFF, 0, 0, 0, 0xFF, 0, 0, 0, 0xFF, 0, 0, 0,
-            0x21, 0xF9, 4, 0x01, 0, 0, 3, 0, 0x2C, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, 3, 0x44, 0x34, 0x05, 0, 0x3B};
-}
-
 // A header declaring every VGG19 convolution tensor (F16), with `data` bytes of the data section.
 Bytes vgg19_header_file(std::size_t data) {
     nlohmann::json header = nlohmann::json::object();
@@ -149,7 +144,7 @@ int main(int argc, char** argv) {
     stbi_write_tga_with_rle = 0;
     write(images, "plain.tga", stb(stbi_write_tga_to_func, 4));
     write(images, "grey.tga", stb(stbi_write_tga_to_func, 1));
-    write(images, "tiny.gif", tiny_gif());
+    write(images, "tiny.gif", nst::test::tiny_gif());
     // The hostile files, so the fuzzer starts next to every bug already found.
     write(images, "pgm16-header.pgm", nst::test::pgm16_header_only());
     write(images, "pgm16-1x1.pgm", nst::test::pgm16_one_pixel());
