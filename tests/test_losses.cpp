@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "../nst/src/losses.h"
+#include "../nst/src/tv_loss.h"
 
 namespace {
 
@@ -39,8 +40,8 @@ TEST(Losses, TotalVariationByHand) {
     //                     [2, 2, 2]]
     // vertical diffs: 2, 1, -1 -> mean sq = 6/3 = 2; horizontal: 1, 2, 0, 0 -> mean sq = 5/4
     const auto x = torch::tensor({0.f, 1.f, 3.f, 2.f, 2.f, 2.f}).view({1, 1, 2, 3});
-    EXPECT_FLOAT_EQ(nst::losses::total_variation(x).item<float>(), 2.f + 5.f / 4);
-    EXPECT_FLOAT_EQ(nst::losses::total_variation(torch::full({1, 3, 4, 4}, 0.3f)).item<float>(), 0.f);
+    EXPECT_FLOAT_EQ(nst::TvTerm::evaluate(x).item<float>(), 2.f + 5.f / 4);
+    EXPECT_FLOAT_EQ(nst::TvTerm::evaluate(torch::full({1, 3, 4, 4}, 0.3f)).item<float>(), 0.f);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// The Gatys et al. loss and the Adam loop on the image. This file (with vgg19.cpp) is the only
-// place that touches LibTorch; see docs/LOSS.md for the loss written out.
+// The engine: composes the loss units (content_loss.h, style_loss.h, tv_loss.h) over VGG19
+// activations and runs Adam on the image. docs/LOSS.md writes the loss out.
 #include "nst/engine.h"
 
 #include <torch/torch.h>
@@ -15,7 +15,11 @@
 
 #include "nst/error.h"
 #include "adam.h"
-#include "losses.h"
+#include "color_ops.h"
+#include "content_loss.h"
+#include "style_loss.h"
+#include "tensor_image.h"
+#include "tv_loss.h"
 #include "vgg19.h"
 
 #if NST_TORCH_HAS_CUDA
@@ -92,22 +96,6 @@ void keep_freed_memory_for_reuse() {
 #endif
 }
 
-torch::Tensor to_tensor(const Image& img, const torch::Device& device) {
-    // HWC floats -> [1,3,H,W]; clone because from_blob does not own the memory.
-    auto hwc = torch::from_blob(const_cast<float*>(img.rgb.data()), {img.height, img.width, 3}, torch::kFloat32);
-    return hwc.permute({2, 0, 1}).unsqueeze(0).contiguous().to(device, /*non_blocking=*/false, /*copy=*/true);
-}
-
-Image to_image(const torch::Tensor& x) {
-    const auto hwc = x.detach()[0].permute({1, 2, 0}).contiguous().to(torch::kCPU, torch::kFloat32);
-    Image img;
-    img.height = static_cast<int>(hwc.size(0));
-    img.width = static_cast<int>(hwc.size(1));
-    img.rgb.resize(static_cast<std::size_t>(hwc.numel()));
-    std::memcpy(img.rgb.data(), hwc.data_ptr<float>(), img.rgb.size() * sizeof(float));
-    return img;
-}
-
 int deepest_layer(const Params& p) {
     int deepest = 0;
     for (const auto* layers : {&p.content_layers, &p.style_layers})
@@ -117,6 +105,16 @@ int deepest_layer(const Params& p) {
 
 }  // namespace
 
+// Which inputs the targets were computed from: a change re-computes them (forward passes).
+struct InputKey {
+    bool luminance = false, histogram = false;
+    float style_scale = 1.0f;
+    bool operator==(const InputKey&) const = default;
+    static InputKey of(const Params& p) {
+        return {p.colors == ColorMode::Luminance, p.colors == ColorMode::Histogram, p.style_scale};
+    }
+};
+
 struct Engine::Impl {
     EngineOptions options;
     Params params;
@@ -124,10 +122,16 @@ struct Engine::Impl {
     VGG19Features net{nullptr};
     torch::Tensor mean, std;
 
-    // Inputs kept so that newly enabled layers can be targeted without reloading the images.
-    torch::Tensor content, style;
-    // Targets, by ReLU index: content activations and style Gram matrices.
-    std::map<int, torch::Tensor> content_targets, style_targets;
+    // The inputs as given (kept so that a new layer, scale or colour mode can be targeted without
+    // reloading files), and as the network sees them under `inputs_for`.
+    torch::Tensor content_rgb;
+    std::vector<Image> style_sources;
+    torch::Tensor content_in;
+    std::vector<torch::Tensor> styles_in;
+    std::optional<InputKey> inputs_for;
+
+    ContentTerm content_term;
+    StyleTerm style_term;
 
     torch::Tensor x;  // the image being optimised, [1,3,H,W] in [0,1], a leaf with grad
     std::unique_ptr<ImageAdam> adam;
@@ -173,37 +177,91 @@ struct Engine::Impl {
     }
 
     // Activations at `taps`, always returned as fp32 (the losses and Gram matrices stay fp32).
-    std::vector<torch::Tensor> features(const torch::Tensor& img, const std::vector<int>& taps) {
+    Taps features(const torch::Tensor& img, const std::vector<int>& taps) {
         auto normalised = (img - mean) / std;
         // Channels-last (NHWC) lets oneDNN and cuDNN's tensor-core kernels run the convolutions
         // without reordering every activation (measured in docs/PERFORMANCE.md).
         if (channels_last()) normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
-        if (net_dtype() == torch::kFloat32) return net->forward(normalised, taps);
-        auto out = net->forward(normalised.to(net_dtype()), taps);
-        for (auto& f : out) f = f.to(torch::kFloat32);
-        return out;
+        const bool fp32 = net_dtype() == torch::kFloat32;
+        auto out = net->forward(fp32 ? normalised : normalised.to(net_dtype()), taps);
+        Taps by_layer;
+        for (std::size_t i = 0; i < taps.size(); ++i) by_layer[taps[i]] = fp32 ? out[i] : out[i].to(torch::kFloat32);
+        return by_layer;
     }
 
-    // Computes the targets that `params` needs and are not there yet (all of them after new images).
+    // Each pooling layer before the deepest used layer halves the image; below 1 px there is
+    // nothing left to compare.
+    void check_size(int width, int height, const std::string& what) const {
+        const int deepest = deepest_layer(params);
+        int min_side = 1;
+        for (const auto& layer : vgg19_layers())
+            if (layer.kind == LayerKind::Pool && layer.index < deepest) min_side *= 2;
+        if (std::min(width, height) < min_side)
+            throw UsageError(what + " " + std::to_string(width) + "x" + std::to_string(height) +
+                             " is too small for layer " + vgg19_layers()[static_cast<std::size_t>(deepest)].name +
+                             ": its short side must be at least " + std::to_string(min_side) + " px (raise --size" +
+                             (what == "content image" ? ")" : " or --style-scale)"));
+    }
+
+    // The inputs as the network sees them for `key`: each style resized to style_scale × the
+    // content's long side, then the colour mode's transform. Throws before changing anything.
+    void prepare_inputs(const InputKey& key) {
+        const auto long_side = std::max(content_rgb.size(2), content_rgb.size(3));
+        const int style_side = std::max(1, static_cast<int>(std::lround(key.style_scale * static_cast<double>(long_side))));
+        std::vector<torch::Tensor> fresh;
+        for (std::size_t k = 0; k < style_sources.size(); ++k) {
+            const Image resized = resize_long_side(style_sources[k], style_side);
+            check_size(resized.width, resized.height,
+                       style_sources.size() > 1 ? "style image " + std::to_string(k + 1) : std::string("style image"));
+            auto t = to_tensor(resized, device);
+            if (key.luminance) t = color_ops::match_luminance(t, content_rgb);
+            if (key.histogram) t = color_ops::match_histogram(t, content_rgb);
+            fresh.push_back(std::move(t));
+        }
+        styles_in = std::move(fresh);
+        content_in = key.luminance ? color_ops::luminance_only(content_rgb) : content_rgb;
+        inputs_for = key;
+        content_term.clear();
+        style_term.clear();
+    }
+
+    // Computes the targets that `params` needs and are not there yet (all of them after new
+    // inputs), then the blended style targets.
     void ensure_targets() {
-        if (!content.defined()) return;
+        if (!content_rgb.defined()) return;
+        if (inputs_for != InputKey::of(params)) prepare_inputs(InputKey::of(params));
         const int deepest = deepest_layer(params);
         if (!net || deepest > net->last_index()) build_net(deepest);
         torch::NoGradGuard no_grad;
-        auto missing = [](const std::vector<LayerWeight>& layers, const std::map<int, torch::Tensor>& have) {
+        auto missing = [](const std::vector<LayerWeight>& layers, const auto& term) {
             std::set<int> idx;
             for (const auto& lw : layers)
-                if (!have.contains(relu_index(lw.layer))) idx.insert(relu_index(lw.layer));
+                if (!term.has(relu_index(lw.layer))) idx.insert(relu_index(lw.layer));
             return std::vector<int>(idx.begin(), idx.end());
         };
-        if (const auto taps = missing(params.content_layers, content_targets); !taps.empty()) {
-            const auto feats = features(content, taps);
-            for (std::size_t i = 0; i < taps.size(); ++i) content_targets[taps[i]] = feats[i].detach();
+        if (const auto taps = missing(params.content_layers, content_term); !taps.empty()) {
+            const auto feats = features(content_in, taps);
+            for (const int idx : taps) content_term.set_target(idx, feats.at(idx));
         }
-        if (const auto taps = missing(params.style_layers, style_targets); !taps.empty()) {
-            const auto feats = features(style, taps);
-            for (std::size_t i = 0; i < taps.size(); ++i) style_targets[taps[i]] = losses::gram(feats[i]).detach();
+        if (const auto taps = missing(params.style_layers, style_term); !taps.empty()) {
+            std::map<int, std::vector<FeatureSums>> sums;
+            for (const auto& style : styles_in) {
+                const auto feats = features(style, taps);
+                for (const int idx : taps) sums[idx].push_back(feature_sums(feats.at(idx)));
+            }
+            for (auto& [idx, per_style] : sums) style_term.set_targets(idx, std::move(per_style));
         }
+        configure_style();
+    }
+
+    // The blend and the statistic: no forward pass. A blend whose count does not match the styles
+    // (a caller changing both, in either order) is applied once they match; step() refuses to run
+    // with a mismatch.
+    void configure_style() {
+        if (styles_in.empty()) return;
+        if (!params.style_blend.empty() && params.style_blend.size() != styles_in.size()) return;
+        const auto blend = normalized_blend(params.style_blend, styles_in.size());
+        if (!style_term.configured_for(blend, params.style_loss)) style_term.configure(blend, params.style_loss);
     }
 
     void reset_optimizer() {
@@ -211,25 +269,27 @@ struct Engine::Impl {
         adam = std::make_unique<ImageAdam>(x, AdamOptions{.lr = params.lr});
     }
 
-    void set_images(const Image& c, const Image& s) {
-        if (c.empty() || s.empty()) throw Error("content and style images must not be empty");
-        // Each pooling layer before the deepest used layer halves the image; below 1 px there
-        // is nothing left to compare.
-        const int deepest = deepest_layer(params);
-        int min_side = 1;
-        for (const auto& layer : vgg19_layers())
-            if (layer.kind == LayerKind::Pool && layer.index < deepest) min_side *= 2;
-        for (const auto* img : {&c, &s})
-            if (std::min(img->width, img->height) < min_side)
-                throw UsageError("image " + std::to_string(img->width) + "x" + std::to_string(img->height) +
-                                 " is too small for layer " + vgg19_layers()[static_cast<std::size_t>(deepest)].name +
-                                 ": its short side must be at least " + std::to_string(min_side) +
-                                 " px (raise --size)");
-        content = to_tensor(c, device);
-        style = to_tensor(s, device);
-        content_targets.clear();
-        style_targets.clear();
-        ensure_targets();
+    void set_images(const Image& c, const std::vector<Image>& styles) {
+        if (c.empty()) throw Error("the content image must not be empty");
+        if (styles.empty()) throw UsageError("at least one style image is needed");
+        for (const auto& s : styles)
+            if (s.empty()) throw Error("style images must not be empty");
+        check_size(c.width, c.height, "content image");
+        // Nothing changes until the new inputs are known to work.
+        const auto old_content = content_rgb;
+        auto old_sources = std::move(style_sources);
+        try {
+            content_rgb = to_tensor(c, device);
+            style_sources = styles;
+            inputs_for.reset();
+            ensure_targets();
+        } catch (...) {
+            content_rgb = old_content;
+            style_sources = std::move(old_sources);
+            inputs_for.reset();
+            if (content_rgb.defined()) ensure_targets();
+            throw;
+        }
     }
 
     void set_x(torch::Tensor start) {
@@ -239,8 +299,19 @@ struct Engine::Impl {
         loss_content = loss_style = loss_tv = loss_total = torch::Tensor();
     }
 
+    // The result as shown and saved (colour modes that take the content's chrominance).
+    [[nodiscard]] torch::Tensor shown() const {
+        torch::NoGradGuard no_grad;
+        if (params.colors == ColorMode::Post || params.colors == ColorMode::Luminance)
+            return color_ops::keep_chrominance(x.detach(), content_rgb);
+        return x.detach();
+    }
+
     void step() {
         if (!x.defined()) throw Error("Engine::step called before set_images");
+        if (!params.style_blend.empty() && params.style_blend.size() != styles_in.size())
+            throw UsageError("--style-blend has " + std::to_string(params.style_blend.size()) + " weights for " +
+                             std::to_string(styles_in.size()) + " style images");
 #if NST_TORCH_HAS_CUDA
         if (options.cuda_graph && device.is_cuda() && !graph_failed) {
             if (!graph && eager_since_invalidate >= 2) capture_graph();
@@ -277,8 +348,9 @@ struct Engine::Impl {
             torch::cuda::synchronize();
             graph = std::move(fresh);
         } catch (const std::exception& e) {
-            // Some builds or drivers refuse capture; eager steps are correct, only slower. A
-            // half-made capture must be ended, or every later kernel launch would fail.
+            // Some builds or drivers refuse capture (W2's eigendecomposition synchronises); eager
+            // steps are correct, only slower. A half-made capture must be ended, or every later
+            // kernel launch would fail.
             if (capturing) {
                 try {
                     const c10::cuda::CUDAStreamGuard guard(stream);
@@ -295,32 +367,19 @@ struct Engine::Impl {
     }
 #endif
 
-    // The loss at the current x and its gradient in x.grad().
+    // The loss at the current x and its gradient in x.grad(): the loss units, composed.
     void loss_and_backward() {
         // Only layers with a non-zero weight cost anything; the forward stops at the deepest one.
         std::set<int> tap_set;
         for (const auto* layers : {&params.content_layers, &params.style_layers})
             for (const auto& lw : *layers)
                 if (lw.weight != 0.f) tap_set.insert(relu_index(lw.layer));
-        const std::vector<int> taps(tap_set.begin(), tap_set.end());
-        const auto feats = features(x, taps);
-        auto feat_of = [&](int idx) {
-            return feats[static_cast<std::size_t>(std::find(taps.begin(), taps.end(), idx) - taps.begin())];
-        };
+        const auto feats = features(x, std::vector<int>(tap_set.begin(), tap_set.end()));
 
-        auto zero = torch::zeros({}, x.options().requires_grad(false));
-        torch::Tensor content_loss = zero, style_loss = zero;
-        for (const auto& lw : params.content_layers) {
-            if (lw.weight == 0.f) continue;
-            const int idx = relu_index(lw.layer);
-            content_loss = content_loss + lw.weight * losses::mean_sq(feat_of(idx), content_targets.at(idx));
-        }
-        for (const auto& lw : params.style_layers) {
-            if (lw.weight == 0.f) continue;
-            const int idx = relu_index(lw.layer);
-            style_loss = style_loss + lw.weight * losses::mean_sq(losses::gram(feat_of(idx)), style_targets.at(idx));
-        }
-        const auto tv_loss = losses::total_variation(x);
+        const auto zero = torch::zeros({}, x.options().requires_grad(false));
+        const auto content_loss = content_term.evaluate(params.content_layers, feats, zero);
+        const auto style_loss = style_term.evaluate(params.style_layers, feats, zero);
+        const auto tv_loss = TvTerm::evaluate(x);
         const auto total = params.content_weight * content_loss + params.style_weight * style_loss +
                            params.tv_weight * tv_loss;
 
@@ -339,13 +398,19 @@ struct Engine::Impl {
     }
 };
 
-Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::make_unique<Impl>()) {
-    impl_->options = options;
-    impl_->params = params;
+void check_params(const Params& params) {
     if (params.content_layers.empty() && params.style_layers.empty())
         throw UsageError("at least one content or style layer is needed");
     if (!(params.lr > 0.f) || !std::isfinite(params.lr))
         throw UsageError("--lr " + std::to_string(params.lr) + ": the learning rate must be > 0");
+    check_style_scale(params.style_scale);
+    if (!params.style_blend.empty()) (void)normalized_blend(params.style_blend, params.style_blend.size());
+}
+
+Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::make_unique<Impl>()) {
+    check_params(params);
+    impl_->options = options;
+    impl_->params = params;
     impl_->device = torch::Device(resolve_device(options.device));
     if (options.precision == Precision::TF32 && !impl_->device.is_cuda())
         throw UsageError("--precision tf32 needs a CUDA device (use fp32 or bf16 on CPU)");
@@ -366,19 +431,19 @@ Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::
 
 Engine::~Engine() = default;
 
-void Engine::set_images(const Image& content, const Image& style, Init init) {
-    impl_->set_images(content, style);
+void Engine::set_images(const Image& content, const std::vector<Image>& styles, Init init) {
+    impl_->set_images(content, styles);
     if (init == Init::Content) {
-        impl_->set_x(impl_->content);
+        impl_->set_x(impl_->content_in);
     } else {
         auto gen = at::make_generator<at::CPUGeneratorImpl>(impl_->options.seed);
-        auto noise = at::rand(impl_->content.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
+        auto noise = at::rand(impl_->content_rgb.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
         impl_->set_x(noise.to(impl_->device));
     }
 }
 
-void Engine::retarget(const Image& content, const Image& style, const Image& start) {
-    impl_->set_images(content, style);
+void Engine::retarget(const Image& content, const std::vector<Image>& styles, const Image& start) {
+    impl_->set_images(content, styles);
     const Image resized = (start.width == content.width && start.height == content.height)
                               ? start
                               : resize_to(start, content.width, content.height);
@@ -386,28 +451,37 @@ void Engine::retarget(const Image& content, const Image& style, const Image& sta
 }
 
 void Engine::set_params(const Params& params) {
-    if (params.content_layers.empty() && params.style_layers.empty())
-        throw UsageError("at least one content or style layer is needed");
-    if (!(params.lr > 0.f) || !std::isfinite(params.lr))
-        throw UsageError("learning rate " + std::to_string(params.lr) + " must be > 0");
+    check_params(params);
     const bool weights_changed = params.content_weight != impl_->params.content_weight ||
                                  params.style_weight != impl_->params.style_weight ||
                                  params.tv_weight != impl_->params.tv_weight ||
                                  params.content_layers != impl_->params.content_layers ||
-                                 params.style_layers != impl_->params.style_layers;
+                                 params.style_layers != impl_->params.style_layers ||
+                                 params.style_loss != impl_->params.style_loss ||
+                                 InputKey::of(params) != InputKey::of(impl_->params);
+    const Params old = impl_->params;
     impl_->params = params;
-    impl_->ensure_targets();
-    if (weights_changed) impl_->invalidate_graph();  // the loss weights are baked into a graph
+    try {
+        impl_->ensure_targets();
+    } catch (...) {
+        impl_->params = old;  // e.g. a style scale too small for the deepest layer
+        impl_->inputs_for.reset();
+        impl_->ensure_targets();
+        throw;
+    }
+    if (weights_changed) impl_->invalidate_graph();  // baked into a captured graph
     if (impl_->adam) {
         impl_->adam->set_lr(params.lr);  // Adam's moments survive a learning-rate change
     }
 }
 
 bool Engine::needs_rebuild(const Params& params) const {
+    if (!impl_->content_rgb.defined()) return false;
+    if (impl_->inputs_for != InputKey::of(params)) return true;
     for (const auto& lw : params.content_layers)
-        if (!impl_->content_targets.contains(relu_index(lw.layer))) return true;
+        if (!impl_->content_term.has(relu_index(lw.layer))) return true;
     for (const auto& lw : params.style_layers)
-        if (!impl_->style_targets.contains(relu_index(lw.layer))) return true;
+        if (!impl_->style_term.has(relu_index(lw.layer))) return true;
     return false;
 }
 
@@ -429,6 +503,11 @@ Image Engine::image() const {
     return to_image(impl_->x);
 }
 
+Image Engine::result() const {
+    if (!impl_->x.defined()) return {};
+    return to_image(impl_->shown());
+}
+
 void Engine::image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height) const {
     if (!impl_->x.defined()) {
         width = height = 0;
@@ -436,7 +515,7 @@ void Engine::image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height
         return;
     }
     torch::NoGradGuard no_grad;
-    const auto hwc = (impl_->x.detach()[0].permute({1, 2, 0}) * 255.0).round_().clamp_(0, 255).to(torch::kUInt8);
+    const auto hwc = (impl_->shown()[0].permute({1, 2, 0}) * 255.0).round_().clamp_(0, 255).to(torch::kUInt8);
     const auto alpha = torch::full({hwc.size(0), hwc.size(1), 1}, 255, hwc.options());
     auto rgba = torch::cat({hwc, alpha}, 2).contiguous();
     if (impl_->device.is_cuda()) {

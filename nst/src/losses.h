@@ -1,6 +1,6 @@
 #pragma once
-// The loss terms of Gatys et al. as pure tensor functions (written out in docs/LOSS.md).
-// Header-only so the engine and the unit tests share exactly this code.
+// Small tensor functions the loss units share (written out in docs/LOSS.md). Header-only so the
+// engine and the unit tests use exactly this code.
 #include <torch/torch.h>
 
 namespace nst::losses {
@@ -30,14 +30,5 @@ inline torch::Tensor gram(const torch::Tensor& feat) {
 
 // mean((a − b)²): the content term of one layer, and the style term of one layer on Grams.
 inline torch::Tensor mean_sq(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).pow(2).mean(); }
-
-// mean((x[i+1,j] − x[i,j])²) + mean((x[i,j+1] − x[i,j])²) over a [N,C,H,W] image.
-inline torch::Tensor total_variation(const torch::Tensor& x) {
-    using torch::indexing::None;
-    using torch::indexing::Slice;
-    const auto dy = x.index({Slice(), Slice(), Slice(1, None)}) - x.index({Slice(), Slice(), Slice(None, -1)});
-    const auto dx = x.index({Slice(), Slice(), Slice(), Slice(1, None)}) - x.index({Slice(), Slice(), Slice(), Slice(None, -1)});
-    return dy.pow(2).mean() + dx.pow(2).mean();
-}
 
 }  // namespace nst::losses

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nst/image.h"
@@ -21,8 +22,21 @@ enum class Pooling { Max, Avg };
 enum class Precision { FP32, BF16, TF32 };
 enum class Init { Content, Noise };
 
-// Values that can change between any two steps, with no re-targeting: the loss weights per layer
-// (of the layers already targeted), the three global weights and Adam's learning rate.
+// Colour control (Gatys et al. 2017). Off: plain transfer. Post: the result's luminance with the
+// content's chrominance (YIQ), applied only to what is shown and saved. Luminance: the network sees
+// luminance only (the style's shifted to the content's mean and deviation), and the result takes
+// the content's chrominance. Histogram: each style's colours are mapped so that their mean and
+// covariance equal the content's before its targets are computed.
+enum class ColorMode { Off, Post, Luminance, Histogram };
+// The style statistic: Gram matrices (Gatys et al.), or the squared 2-Wasserstein distance between
+// Gaussians fitted to the activations (crowsonkb's style-transfer-pytorch).
+enum class StyleLoss { Gram, W2 };
+
+// Everything that can change while a run goes on. Instant (takes effect at the next step, no
+// forward pass): the loss weights, the learning rate, the style blend, colours off <-> post.
+// Re-targets in set_params (forward passes of the inputs, x and Adam's state kept): a layer with no
+// target yet, the style scale, colours to or from luminance/histogram; the style statistic needs
+// only a matrix square root per layer.
 struct Params {
     float content_weight = 1.0f;   // alpha
     float style_weight = 1.0e6f;   // beta (see kRandomFeaturesStyleWeight)
@@ -30,9 +44,32 @@ struct Params {
     float lr = 0.02f;              // eta
     std::vector<LayerWeight> content_layers;  // defaults from kDefaultContentLayers
     std::vector<LayerWeight> style_layers;    // defaults from kDefaultStyleLayers
+    // One weight per style image (normalised to sum 1 when used); empty = equal weights.
+    std::vector<float> style_blend;
+    ColorMode colors = ColorMode::Off;
+    // Each style image is resized so that its long side is style_scale x the content's long side.
+    float style_scale = 1.0f;
+    StyleLoss style_loss = StyleLoss::Gram;
 
     static Params defaults();
 };
+
+inline constexpr float kMinStyleScale = 0.1f, kMaxStyleScale = 4.0f;
+
+// The blend weights normalised to sum 1 for `count` styles (empty = equal). Throws
+// nst::UsageError naming --style-blend for a wrong count, a negative or non-finite weight, or all
+// zero.
+std::vector<float> normalized_blend(const std::vector<float>& blend, std::size_t count);
+// Parses "3,1" (comma-separated numbers); throws nst::UsageError naming `flag` and the bad part.
+std::vector<float> parse_blend(std::string_view spec, std::string_view flag = "--style-blend");
+// Throws nst::UsageError unless kMinStyleScale <= scale <= kMaxStyleScale.
+void check_style_scale(float scale);
+
+// "off|post|luminance|histogram" and "gram|w2"; the parsers throw nst::UsageError naming the value.
+ColorMode parse_color_mode(const std::string& name);
+const char* color_mode_name(ColorMode mode);
+StyleLoss parse_style_loss(const std::string& name);
+const char* style_loss_name(StyleLoss loss);
 
 // Untrained (Kaiming-initialised) features give Gram matrices about 100x smaller than ImageNet
 // VGG19's, so with beta = 1e6 the style term would vanish next to content and TV. Programs use
@@ -78,13 +115,20 @@ public:
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    // Computes the content and style targets once and resets x to the initial image
-    // (the content image, or uniform noise of its size). Resets Adam's state.
-    void set_images(const Image& content, const Image& style, Init init = Init::Content);
+    // Computes the content and style targets once and resets x to the initial image (the content
+    // image as the network sees it, or uniform noise of its size). Resets Adam's state. The content
+    // image is used at its size; each style image is resized by the engine (Params::style_scale).
+    void set_images(const Image& content, const std::vector<Image>& styles, Init init = Init::Content);
+    void set_images(const Image& content, const Image& style, Init init = Init::Content) {
+        set_images(content, std::vector<Image>{style}, init);
+    }
 
     // Re-targets for new images but keeps optimising from `start` (resampled to the content size
     // if it differs). Adam's state is reset.
-    void retarget(const Image& content, const Image& style, const Image& start);
+    void retarget(const Image& content, const std::vector<Image>& styles, const Image& start);
+    void retarget(const Image& content, const Image& style, const Image& start) {
+        retarget(content, std::vector<Image>{style}, start);
+    }
 
     // Changes weights and learning rate; takes effect at the next step. Adam's moments are kept;
     // only the learning rate of its parameter group changes. A layer that had no target yet gets
@@ -102,9 +146,12 @@ public:
     [[nodiscard]] Losses last_losses() const;
     [[nodiscard]] int steps_done() const;
 
-    // The current image, copied to the host.
+    // The image being optimised (the iterate), copied to the host: what a later run continues from.
     [[nodiscard]] Image image() const;
-    // Current image as 8-bit RGBA (for publication to a texture).
+    // The result as shown and saved: the iterate, with the content's chrominance under
+    // ColorMode::Post and ColorMode::Luminance.
+    [[nodiscard]] Image result() const;
+    // The result as 8-bit RGBA (for publication to a texture).
     void image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height) const;
 
     [[nodiscard]] std::string device_name() const;

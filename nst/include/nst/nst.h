@@ -1,5 +1,6 @@
 #pragma once
 // The public interface of the nst engine library: include this one header.
+#include "nst/color.h"
 #include "nst/engine.h"
 #include "nst/error.h"
 #include "nst/image.h"

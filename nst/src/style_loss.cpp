@@ -1,0 +1,126 @@
+#include "style_loss.h"
+
+#include <stdexcept>
+
+#include "losses.h"
+
+namespace nst {
+namespace {
+
+// tr(M^½) of a symmetric positive semi-definite M, by eigendecomposition in float64: the exact
+// value (Newton–Schulz converges slowly on the small eigenvalues these covariances have, and the
+// eigendecomposition of a 512×512 matrix costs a few ms; docs/PERFORMANCE.md). Its gradient is
+// ½·M^-½ = ½·V·diag(λ^-½)·Vᵀ, so the backward reuses the forward's eigenvectors.
+struct TraceSqrt : torch::autograd::Function<TraceSqrt> {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& m) {
+        const auto [values, vectors] = torch::linalg_eigh(m.to(torch::kFloat64));
+        const auto roots = values.clamp_min(0).sqrt();
+        ctx->save_for_backward({roots, vectors});
+        return roots.sum().to(m.scalar_type());
+    }
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::tensor_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto& roots = saved[0];
+        const auto& v = saved[1];
+        // Eigenvalues are ≥ ε·λmin(Σ_t) > 0 here (Σ and Σ_t carry εI); the floor only guards rounding.
+        const auto inv = 0.5 / roots.clamp_min(1e-30);
+        const auto g = torch::mm(v * inv.unsqueeze(0), v.t());
+        return {(g * grads[0].to(torch::kFloat64)).to(grads[0].scalar_type())};
+    }
+};
+
+// Σ^½ of a symmetric positive definite matrix (float64 eigendecomposition), as float32.
+torch::Tensor sqrtm_sym(const torch::Tensor& m) {
+    const auto [values, vectors] = torch::linalg_eigh(m.to(torch::kFloat64));
+    return torch::mm(vectors * values.clamp_min(0).sqrt().unsqueeze(0), vectors.t()).to(m.scalar_type());
+}
+
+// Keeps dst's storage when the shape is unchanged (CUDA graphs read it by address).
+void assign(torch::Tensor& dst, const torch::Tensor& src) {
+    if (dst.defined() && dst.sizes() == src.sizes() && dst.device() == src.device())
+        dst.copy_(src);
+    else
+        dst = src.clone();
+}
+
+}  // namespace
+
+FeatureSums feature_sums(const torch::Tensor& activation) {
+    const auto c = activation.size(1);
+    const auto f = activation.reshape({c, -1});
+    return {torch::mm(f, f.t()), f.sum(1), static_cast<double>(f.size(1))};
+}
+
+void StyleTerm::clear() {
+    per_style_.clear();
+    configured_ = false;
+}
+
+void StyleTerm::set_targets(int layer, std::vector<FeatureSums> per_style) {
+    per_style_[layer] = std::move(per_style);
+    configured_ = false;
+}
+
+void StyleTerm::configure(const std::vector<float>& blend, StyleLoss statistic) {
+    torch::NoGradGuard no_grad;
+    for (const auto& [layer, styles] : per_style_) {
+        if (styles.size() != blend.size()) throw std::logic_error("StyleTerm: blend and style count differ");
+        const auto c = styles.front().outer.size(0);
+        torch::Tensor gram, mean, second;  // Σ_k w_k G_k; Σ_k w_k μ_k; Σ_k w_k S_k
+        for (std::size_t k = 0; k < styles.size(); ++k) {
+            const double w = blend[k];
+            const auto& s = styles[k];
+            const auto g = s.outer * (w / (static_cast<double>(c) * s.count));
+            gram = gram.defined() ? gram + g : g;
+            if (statistic == StyleLoss::W2) {
+                const auto m = s.sum * (w / s.count), sk = s.outer * (w / s.count);
+                mean = mean.defined() ? mean + m : m;
+                second = second.defined() ? second + sk : sk;
+            }
+        }
+        Blended& b = blended_[layer];
+        if (statistic == StyleLoss::Gram) {
+            assign(b.gram, gram);
+        } else {
+            const auto eye = torch::eye(c, mean.options());
+            const auto cov = second - torch::outer(mean, mean) + kW2Epsilon * eye;
+            assign(b.mean, mean);
+            assign(b.cov_sqrt, sqrtm_sym(cov));
+            assign(b.trace, cov.trace());
+        }
+    }
+    // Layers no longer targeted keep no blended state.
+    std::erase_if(blended_, [this](const auto& kv) { return !per_style_.contains(kv.first); });
+    blend_ = blend;
+    statistic_ = statistic;
+    configured_ = true;
+}
+
+torch::Tensor StyleTerm::layer_loss(const torch::Tensor& activation, const Blended& t) const {
+    const auto c = activation.size(1);
+    const auto f = activation.reshape({c, -1});
+    const double n = static_cast<double>(f.size(1));
+    if (statistic_ == StyleLoss::Gram)
+        return losses::mean_sq(losses::GramFunction::apply(f, static_cast<double>(c) * n), t.gram);
+    const auto mean = f.mean(1);
+    const auto cov = losses::GramFunction::apply(f, n) - torch::outer(mean, mean) +
+                     kW2Epsilon * torch::eye(c, f.options());
+    const auto mean_term = losses::mean_sq(mean, t.mean);
+    const auto cross = TraceSqrt::apply(torch::mm(torch::mm(t.cov_sqrt, cov), t.cov_sqrt));
+    return mean_term + (t.trace + cov.trace() - 2.0 * cross) / static_cast<double>(c);
+}
+
+torch::Tensor StyleTerm::evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,
+                                  const torch::Tensor& zero) const {
+    if (!configured_) throw std::logic_error("StyleTerm::evaluate before configure");
+    torch::Tensor loss = zero;
+    for (const auto& lw : layers) {
+        if (lw.weight == 0.f) continue;
+        const int idx = relu_index(lw.layer);
+        loss = loss + lw.weight * layer_loss(feats.at(idx), blended_.at(idx));
+    }
+    return loss;
+}
+
+}  // namespace nst

@@ -1,0 +1,64 @@
+#pragma once
+// The style term: per style layer, a statistic of the activations compared with the blend of the
+// style images' statistics. Two statistics (docs/LOSS.md):
+//   Gram: mean((G(x) − Σ_k w_k G_k)²), G = F·Fᵀ/(C·H·W)                          (Gatys et al.)
+//   W2:   mean_c (μ − μ_t)² + tr(Σ_t + Σ − 2·(Σ_t^½ Σ Σ_t^½)^½) / C             (crowsonkb)
+//         with μ = mean of F over positions, S = F·Fᵀ/(H·W), Σ = S − μμᵀ + εI, and the blended
+//         target μ_t = Σ_k w_k μ_k, S_t = Σ_k w_k S_k, Σ_t = S_t − μ_tμ_tᵀ + εI.
+// Each style image's statistic is kept as sums over positions (Σ F·Fᵀ, Σ F, the count), which is
+// what a tiled pass can accumulate and what a mask can weight; a blend or a change of statistic
+// recombines the cached sums with no forward pass.
+#include <torch/torch.h>
+
+#include <map>
+#include <vector>
+
+#include "content_loss.h"  // Taps
+#include "nst/engine.h"
+
+namespace nst {
+
+// Sums over the positions of one activation [1,C,H,W]: Σ_p F_p·F_pᵀ (C×C), Σ_p F_p (C), the count.
+struct FeatureSums {
+    torch::Tensor outer, sum;
+    double count = 0;
+};
+[[nodiscard]] FeatureSums feature_sums(const torch::Tensor& activation);
+
+inline constexpr double kW2Epsilon = 1e-4;
+
+class StyleTerm {
+public:
+    // Forgets every style's targets (new style images, colour mode or scale).
+    void clear();
+    [[nodiscard]] bool has(int layer) const { return per_style_.contains(layer); }
+    // The sums of each style image at `layer`, in style order (computed without gradients).
+    void set_targets(int layer, std::vector<FeatureSums> per_style);
+
+    // Recombines the blended targets of every layer for these (normalised) weights and statistic:
+    // C×C arithmetic per layer and, for W2, one symmetric square root. Targets keep their storage
+    // when their shape is unchanged, so a captured CUDA graph stays valid across a blend change.
+    void configure(const std::vector<float>& blend, StyleLoss statistic);
+    [[nodiscard]] bool configured_for(const std::vector<float>& blend, StyleLoss statistic) const {
+        return configured_ && blend == blend_ && statistic == statistic_;
+    }
+
+    // Σ_l w_l · loss_l over the style layers with non-zero weight.
+    [[nodiscard]] torch::Tensor evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,
+                                         const torch::Tensor& zero) const;
+
+private:
+    struct Blended {
+        torch::Tensor gram;                  // Gram: Σ_k w_k G_k
+        torch::Tensor mean, cov_sqrt, trace; // W2: μ_t, Σ_t^½, tr(Σ_t)
+    };
+    [[nodiscard]] torch::Tensor layer_loss(const torch::Tensor& activation, const Blended& target) const;
+
+    std::map<int, std::vector<FeatureSums>> per_style_;
+    std::map<int, Blended> blended_;
+    std::vector<float> blend_;
+    StyleLoss statistic_ = StyleLoss::Gram;
+    bool configured_ = false;
+};
+
+}  // namespace nst

@@ -1,0 +1,94 @@
+// Parsing and checking of the style knobs (blend, scale, colour mode, statistic). No LibTorch, so
+// the programs can validate flags before any engine exists.
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+#include "nst/engine.h"
+#include "nst/error.h"
+
+namespace nst {
+namespace {
+
+std::string number(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::vector<float> parse_blend(std::string_view spec, std::string_view flag) {
+    const std::string name(flag);
+    if (trim(spec).empty()) throw UsageError(name + " is empty: expected weights such as 3,1");
+    std::vector<float> out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = spec.find(',', start);
+        const std::string_view part = trim(spec.substr(start, comma == std::string_view::npos ? spec.npos : comma - start));
+        float v = 0;
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+        if (part.empty() || ec != std::errc() || end != part.data() + part.size())
+            throw UsageError(name + " " + std::string(spec) + ": '" + std::string(part) + "' is not a number");
+        out.push_back(v);
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::vector<float> normalized_blend(const std::vector<float>& blend, std::size_t count) {
+    if (blend.empty()) return std::vector<float>(count, 1.0f / static_cast<float>(count));
+    if (blend.size() != count)
+        throw UsageError("--style-blend has " + std::to_string(blend.size()) + " weight" + (blend.size() == 1 ? "" : "s") +
+                         " for " + std::to_string(count) + " style image" + (count == 1 ? "" : "s"));
+    double sum = 0;
+    for (const float w : blend) {
+        if (!std::isfinite(w)) throw UsageError("--style-blend weight " + number(w) + ": must be a finite number");
+        if (w < 0) throw UsageError("--style-blend weight " + number(w) + ": must be >= 0");
+        sum += w;
+    }
+    if (!(sum > 0)) throw UsageError("--style-blend: the weights are all zero; at least one must be > 0");
+    std::vector<float> out;
+    for (const float w : blend) out.push_back(static_cast<float>(w / sum));
+    return out;
+}
+
+void check_style_scale(float scale) {
+    if (!std::isfinite(scale) || scale < kMinStyleScale || scale > kMaxStyleScale)
+        throw UsageError("--style-scale " + number(scale) + ": must be between " + number(kMinStyleScale) + " and " +
+                         number(kMaxStyleScale));
+}
+
+ColorMode parse_color_mode(const std::string& name) {
+    if (name == "off") return ColorMode::Off;
+    if (name == "post") return ColorMode::Post;
+    if (name == "luminance") return ColorMode::Luminance;
+    if (name == "histogram") return ColorMode::Histogram;
+    throw UsageError("--preserve-colors " + name + ": expected off, post, luminance or histogram");
+}
+
+const char* color_mode_name(ColorMode mode) {
+    switch (mode) {
+        case ColorMode::Post: return "post";
+        case ColorMode::Luminance: return "luminance";
+        case ColorMode::Histogram: return "histogram";
+        default: return "off";
+    }
+}
+
+StyleLoss parse_style_loss(const std::string& name) {
+    if (name == "gram") return StyleLoss::Gram;
+    if (name == "w2") return StyleLoss::W2;
+    throw UsageError("--style-loss " + name + ": expected gram or w2");
+}
+
+const char* style_loss_name(StyleLoss loss) { return loss == StyleLoss::W2 ? "w2" : "gram"; }
+
+}  // namespace nst
