@@ -1,17 +1,31 @@
 // Runs the engine for the parity test and dumps everything the Python reference needs:
-//   inputs.safetensors  - the content/style tensors exactly as the engine saw them (after load+resize)
+//   inputs.safetensors  - "content" and "style0", "style1", ... exactly as the engine received them
+//                         (after load + resize, before any colour transform)
 //   run.json            - the parameters used and the losses of every step
-//   final.safetensors   - the final image as float32 (PNG would quantise to 1/255)
-// Usage: nst_parity_dump WEIGHTS CONTENT STYLE SIZE STEPS THREADS OUTDIR [ALPHA BETA GAMMA LR]
+//   final.safetensors   - "image" (the raw iterate, Engine::image) and "result" (what is shown and
+//                         saved, Engine::result), as float32 (PNG would quantise to 1/255)
+// Each style is resized here to round(style_scale x SIZE) on its long side, the size the engine
+// resizes it to, so that the engine's own resize is the identity and the dumped tensors are the
+// ones it used.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "nst/nst.h"
 
 namespace {
+constexpr const char* kUsage =
+    "usage: %s --weights FILE --content FILE --style FILE [--style FILE ...] --size N --steps N --threads N\n"
+    "       --out DIR [--content-weight A] [--style-weight B] [--tv-weight G] [--lr LR] [--style-blend W,W,...]\n"
+    "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2] [--pooling max|avg]\n";
+
 nst::safetensors::OutTensor chw(const std::string& name, const nst::Image& img) {
     // The engine's tensors are [1,3,H,W]; Image is HWC.
     std::vector<float> planar(img.rgb.size());
@@ -20,39 +34,96 @@ nst::safetensors::OutTensor chw(const std::string& name, const nst::Image& img) 
         for (std::size_t c = 0; c < 3; ++c) planar[c * plane + i] = img.rgb[i * 3 + c];
     return nst::safetensors::f32_tensor(name, {1, 3, img.height, img.width}, planar);
 }
+nst::Pooling parse_pooling(const std::string& name) {
+    if (name == "max") return nst::Pooling::Max;
+    if (name == "avg") return nst::Pooling::Avg;
+    throw std::invalid_argument("--pooling " + name + ": expected max or avg");
+}
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 8 && argc != 12) {
-        std::fprintf(stderr, "usage: %s WEIGHTS CONTENT STYLE SIZE STEPS THREADS OUTDIR [ALPHA BETA GAMMA LR]\n", argv[0]);
+    std::map<std::string, std::string> flags;
+    std::vector<std::string> style_paths;
+    for (int i = 1; i < argc; i += 2) {
+        const std::string flag = argv[i];
+        if (i + 1 >= argc || !flag.starts_with("--")) {
+            std::fprintf(stderr, kUsage, argv[0]);
+            return 2;
+        }
+        if (flag == "--style")
+            style_paths.emplace_back(argv[i + 1]);
+        else
+            flags[flag.substr(2)] = argv[i + 1];
+    }
+    for (const char* required : {"weights", "content", "size", "steps", "threads", "out"})
+        if (!flags.contains(required)) {
+            std::fprintf(stderr, "nst_parity_dump: --%s is required\n", required);
+            std::fprintf(stderr, kUsage, argv[0]);
+            return 2;
+        }
+    if (style_paths.empty()) {
+        std::fprintf(stderr, kUsage, argv[0]);
         return 2;
     }
     try {
-        const std::string weights = argv[1];
-        const int size = std::stoi(argv[4]), steps = std::stoi(argv[5]), threads = std::stoi(argv[6]);
-        const std::filesystem::path out = argv[7];
+        const auto get = [&](const std::string& name) { return flags.at(name); };
+        const int size = std::stoi(get("size")), steps = std::stoi(get("steps")), threads = std::stoi(get("threads"));
+        const std::filesystem::path out = get("out");
 
-        const auto content = nst::resize_long_side(nst::load_image(argv[2]), size);
-        const auto style = nst::resize_long_side(nst::load_image(argv[3]), size);
-        nst::safetensors::write(out / "inputs.safetensors", {chw("content", content), chw("style", style)});
+        nst::Params params = nst::Params::defaults();
+        nst::Pooling pooling = nst::Pooling::Max;
+        for (auto& [name, value] : flags) {
+            if (name == "content-weight") params.content_weight = std::stof(value);
+            else if (name == "style-weight") params.style_weight = std::stof(value);
+            else if (name == "tv-weight") params.tv_weight = std::stof(value);
+            else if (name == "lr") params.lr = std::stof(value);
+            else if (name == "style-blend") params.style_blend = nst::parse_blend(value);
+            else if (name == "colors") params.colors = nst::parse_color_mode(value);
+            else if (name == "style-scale") params.style_scale = std::stof(value);
+            else if (name == "style-loss") params.style_loss = nst::parse_style_loss(value);
+            else if (name == "pooling") pooling = parse_pooling(value);
+            else if (name != "weights" && name != "content" && name != "size" && name != "steps" &&
+                     name != "threads" && name != "out") {
+                std::fprintf(stderr, "nst_parity_dump: unknown flag --%s\n", name.c_str());
+                std::fprintf(stderr, kUsage, argv[0]);
+                return 2;
+            }
+        }
+
+        const auto content = nst::resize_long_side(nst::load_image(get("content")), size);
+        // The engine's rule (Params::style_scale): long side = round(style_scale x content long side).
+        const int content_long = std::max(content.width, content.height);
+        const int style_long =
+            std::max(1, static_cast<int>(std::lround(params.style_scale * static_cast<double>(content_long))));
+        std::vector<nst::Image> styles;
+        std::vector<nst::safetensors::OutTensor> inputs{chw("content", content)};
+        for (const auto& path : style_paths) {
+            styles.push_back(nst::resize_long_side(nst::load_image(path), style_long));
+            inputs.push_back(chw("style" + std::to_string(styles.size() - 1), styles.back()));
+        }
+        nst::safetensors::write(out / "inputs.safetensors", inputs);
 
         nst::EngineOptions options;
-        options.features.weights_path = weights;
+        options.features.weights_path = get("weights");
         options.device = "cpu";
         options.threads = threads;
-        nst::Params params = nst::Params::defaults();
-        if (argc == 12) {
-            params.content_weight = std::stof(argv[8]);
-            params.style_weight = std::stof(argv[9]);
-            params.tv_weight = std::stof(argv[10]);
-            params.lr = std::stof(argv[11]);
-        }
+        options.pooling = pooling;
         nst::Engine engine(options, params);
-        engine.set_images(content, style);
+        engine.set_images(content, styles);
 
-        nlohmann::json run = {{"content_weight", params.content_weight}, {"style_weight", params.style_weight},
-                              {"tv_weight", params.tv_weight},           {"lr", params.lr},
-                              {"threads", threads},                      {"losses", nlohmann::json::array()}};
+        nlohmann::json run = {{"content_weight", params.content_weight},
+                              {"style_weight", params.style_weight},
+                              {"tv_weight", params.tv_weight},
+                              {"lr", params.lr},
+                              {"threads", threads},
+                              {"size", size},
+                              {"styles", styles.size()},
+                              {"style_blend", params.style_blend},  // as given (empty = equal)
+                              {"colors", nst::color_mode_name(params.colors)},
+                              {"style_scale", params.style_scale},
+                              {"style_loss", nst::style_loss_name(params.style_loss)},
+                              {"pooling", pooling == nst::Pooling::Max ? "max" : "avg"},
+                              {"losses", nlohmann::json::array()}};
         for (const auto* layers : {&params.content_layers, &params.style_layers}) {
             auto& dst = run[layers == &params.content_layers ? "content_layers" : "style_layers"];
             for (const auto& lw : *layers) dst[lw.layer] = lw.weight;
@@ -63,7 +134,7 @@ int main(int argc, char** argv) {
             run["losses"].push_back({{"content", l.content}, {"style", l.style}, {"tv", l.tv}, {"total", l.total}});
         }
         std::ofstream(out / "run.json") << run.dump(1) << '\n';
-        nst::safetensors::write(out / "final.safetensors", {chw("image", engine.image())});
+        nst::safetensors::write(out / "final.safetensors", {chw("image", engine.image()), chw("result", engine.result())});
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "nst_parity_dump: %s\n", e.what());

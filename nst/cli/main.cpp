@@ -23,7 +23,9 @@ constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
 struct Options {
-    std::string content, style, output = "output.jpg";
+    std::string content, output = "output.jpg";
+    std::vector<std::string> styles;  // --style, repeated or a comma list
+    std::string style_blend, preserve_colors = "off", style_loss = "gram";
     int size = 256;
     int steps = 300;
     int scales = 1;          // coarse-to-fine levels (1 = plain)
@@ -57,7 +59,8 @@ std::string number(double v) {
 
 void validate(const Options& o) {
     require(!o.content.empty(), "--content is required");
-    require(!o.style.empty(), "--style is required");
+    require(!o.styles.empty(), "--style is required");
+    for (const auto& s : o.styles) require(!s.empty(), "--style: an empty file name in the list");
     require(o.size >= 16 && o.size <= 8192, "--size " + std::to_string(o.size) + ": must be between 16 and 8192");
     require(o.steps >= 1 && o.steps <= 1'000'000, "--steps " + std::to_string(o.steps) + ": must be between 1 and 1000000");
     require(o.scales >= 1 && o.scales <= 6, "--scales " + std::to_string(o.scales) + ": must be between 1 and 6");
@@ -73,6 +76,7 @@ void validate(const Options& o) {
             "--style-weight " + number(p.style_weight) + ": must be a finite number >= 0");
     require(std::isfinite(p.tv_weight) && p.tv_weight >= 0,
             "--tv-weight " + number(p.tv_weight) + ": must be a finite number >= 0");
+    nst::check_style_scale(p.style_scale);
     require(o.init == "content" || o.init == "noise", "--init " + o.init + ": expected content or noise");
     require(o.pooling == "max" || o.pooling == "avg", "--pooling " + o.pooling + ": expected max or avg");
     require(o.threads >= 0 && o.threads <= 1024, "--threads " + std::to_string(o.threads) + ": must be between 0 and 1024");
@@ -134,6 +138,18 @@ std::string resolve_weights(const Options& o) {
     }
 }
 
+// One line for the log and the terminal: what the style term uses.
+std::string describe_style(const Options& o, const nst::Params& p) {
+    std::string out;
+    for (std::size_t k = 0; k < o.styles.size(); ++k) {
+        if (k) out += " + ";
+        out += std::filesystem::path(o.styles[k]).filename().string();
+        if (o.styles.size() > 1) out += " x" + number(p.style_blend[k]);
+    }
+    return out + " | colours " + nst::color_mode_name(p.colors) + " | scale " + number(p.style_scale) +
+           " | statistic " + nst::style_loss_name(p.style_loss);
+}
+
 std::filesystem::path numbered(const std::filesystem::path& output, int step) {
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, "_%06d", step);
@@ -146,6 +162,10 @@ int run(const Options& o, bool style_weight_given) {
     nst::Params params = o.params;
     params.content_layers = nst::parse_layer_spec(o.content_layers, "--content-layers");
     params.style_layers = nst::parse_layer_spec(o.style_layers, "--style-layers");
+    if (!o.style_blend.empty()) params.style_blend = nst::parse_blend(o.style_blend);
+    params.style_blend = nst::normalized_blend(params.style_blend, o.styles.size());
+    params.colors = nst::parse_color_mode(o.preserve_colors);
+    params.style_loss = nst::parse_style_loss(o.style_loss);
     nst::check_output_path(o.output);
 
     nst::EngineOptions engine_options;
@@ -160,12 +180,14 @@ int run(const Options& o, bool style_weight_given) {
     const std::string device = nst::resolve_device(o.device);
 
     const nst::Image content_full = nst::load_image(o.content, o.max_pixels);
-    const nst::Image style_full = nst::load_image(o.style, o.max_pixels);
+    // The engine resizes each style to --style-scale x the content's long side at every level.
+    std::vector<nst::Image> styles;
+    for (const auto& path : o.styles) styles.push_back(nst::load_image(path, o.max_pixels));
     const nst::Image content = nst::resize_long_side(content_full, o.size);
-    const nst::Image style = nst::resize_long_side(style_full, o.size);
     // After the inputs are known to be good: a typo in a file name should not cost a download.
     engine_options.features.weights_path = resolve_weights(o);
-    if (engine_options.features.random() && !style_weight_given) params.style_weight = nst::kRandomFeaturesStyleWeight;
+    if (!style_weight_given)
+        params.style_weight = nst::default_style_weight(params.style_loss, engine_options.features.random());
 
     std::ofstream log;
     if (!o.log_json.empty()) {
@@ -178,13 +200,19 @@ int run(const Options& o, bool style_weight_given) {
     std::fprintf(stderr, "nst %s | LibTorch %s | device %s | %dx%d | %d steps | features: %s\n", nst::version(),
                  nst::libtorch_version().c_str(), device.c_str(), content.width, content.height, o.steps,
                  engine.random_features() ? "untrained (random) features" : engine_options.features.weights_path.c_str());
+    std::fprintf(stderr, "style: %s\n", describe_style(o, params).c_str());
     if (log.is_open()) {
         nlohmann::json head = {{"event", "start"},
                                {"features", engine.random_features() ? "untrained (random) features" : "vgg19"},
                                {"weights", engine_options.features.weights_path},
                                {"device", device},
                                {"width", content.width},
-                               {"height", content.height}};
+                               {"height", content.height},
+                               {"styles", o.styles},
+                               {"style_blend", params.style_blend},
+                               {"preserve_colors", nst::color_mode_name(params.colors)},
+                               {"style_scale", params.style_scale},
+                               {"style_loss", nst::style_loss_name(params.style_loss)}};
         log << head.dump() << '\n';
     }
 
@@ -206,11 +234,10 @@ int run(const Options& o, bool style_weight_given) {
         const auto t_level = std::chrono::steady_clock::now();
         const bool last = li + 1 == levels.size();
         const nst::Image c = last ? content : nst::resize_long_side(content_full, level.size);
-        const nst::Image s = last ? style : nst::resize_long_side(style_full, level.size);
         if (li == 0)
-            engine.set_images(c, s, o.init == "noise" ? nst::Init::Noise : nst::Init::Content);
+            engine.set_images(c, styles, o.init == "noise" ? nst::Init::Noise : nst::Init::Content);
         else
-            engine.retarget(c, s, engine.image());
+            engine.retarget(c, styles, engine.image());
         if (log.is_open() && levels.size() > 1) {
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_level).count();
             log << nlohmann::json{{"event", "level"}, {"size", level.size}, {"width", c.width}, {"height", c.height},
@@ -235,11 +262,11 @@ int run(const Options& o, bool style_weight_given) {
             }
             progress.update(step, losses);
             if (o.save_every > 0 && step % o.save_every == 0 && step != total_steps)
-                nst::save_image(engine.image(), numbered(o.output, step));
+                nst::save_image(engine.result(), numbered(o.output, step));
         }
     }
     progress.finish();
-    nst::save_image(engine.image(), o.output);
+    nst::save_image(engine.result(), o.output);
     std::fprintf(stderr, "wrote %s%s\n", o.output.c_str(),
                  engine.random_features() ? " (made with untrained (random) features, not VGG19)" : "");
     return 0;
@@ -259,7 +286,17 @@ int main(int argc, char** argv) {
     app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     // Required unless --fetch-weights (checked in validate()).
     app.add_option("--content", o.content, "Content image (JPEG, PNG, BMP, TGA, GIF); required");
-    app.add_option("--style", o.style, "Style image; required");
+    app.add_option("--style", o.styles, "Style image(s): repeat the flag or give a comma list; required")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',');
+    app.add_option("--style-blend", o.style_blend,
+                   "Blend weights, one per style (e.g. 3,1; normalised to sum 1); default: equal");
+    app.add_option("--preserve-colors", o.preserve_colors,
+                   "Colour control: off, post (the content's chrominance on the result), luminance "
+                   "(luminance-only transfer) or histogram (style colours matched to the content's)");
+    app.add_option("--style-scale", o.params.style_scale,
+                   "Style images are resized to this x --size on their long side before their targets (0.1-4)");
+    app.add_option("--style-loss", o.style_loss, "Style statistic: gram (Gatys et al.) or w2 (Wasserstein-2)");
     app.add_option("--output,-o", o.output, "Output image (.jpg, .jpeg or .png), written atomically");
     app.add_option("--size", o.size, "Long side of the optimised image in pixels");
     app.add_option("--steps", o.steps, "Number of Adam steps (at the full size)");
@@ -270,7 +307,7 @@ int main(int argc, char** argv) {
     app.add_option("--lr", o.params.lr, "Adam learning rate (image values are in [0,1])");
     app.add_option("--content-weight", o.params.content_weight, "Content loss weight (alpha)");
     app.add_option("--style-weight", o.params.style_weight,
-                   "Style loss weight (beta); with random features the default is 1e8 instead");
+                   "Style loss weight (beta); default 1e6 (1e8 with random features; 500 with --style-loss w2)");
     app.add_option("--tv-weight", o.params.tv_weight, "Total-variation loss weight (gamma)");
     app.add_option("--content-layers", o.content_layers, "Content layers as name:weight,...");
     app.add_option("--style-layers", o.style_layers, "Style layers as name:weight,...");

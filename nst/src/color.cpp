@@ -53,7 +53,7 @@ torch::Tensor keep_chrominance(const torch::Tensor& result, const torch::Tensor&
     using torch::indexing::Slice;
     const auto y = rgb_to_yiq(result).index({Slice(), Slice(0, 1)});
     const auto iq = rgb_to_yiq(content).index({Slice(), Slice(1, 3)});
-    return yiq_to_rgb(torch::cat({y, iq}, 1)).clamp_(0, 1);
+    return yiq_to_rgb(torch::cat({y, iq}, 1));
 }
 
 torch::Tensor luminance_only(const torch::Tensor& img) {

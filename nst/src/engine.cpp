@@ -138,6 +138,7 @@ struct Engine::Impl {
     torch::Tensor loss_content, loss_style, loss_tv, loss_total;  // detached, of the last step
     torch::Tensor publish_staging;  // pinned host buffer for image_rgba8 on CUDA
     int steps = 0;
+    long target_passes = 0;
 
 #if NST_TORCH_HAS_CUDA
     // CUDA graph of one whole step (forward, backward, Adam, clamp): on a GPU an eager step is
@@ -241,12 +242,14 @@ struct Engine::Impl {
         };
         if (const auto taps = missing(params.content_layers, content_term); !taps.empty()) {
             const auto feats = features(content_in, taps);
+            ++target_passes;
             for (const int idx : taps) content_term.set_target(idx, feats.at(idx));
         }
         if (const auto taps = missing(params.style_layers, style_term); !taps.empty()) {
             std::map<int, std::vector<FeatureSums>> sums;
             for (const auto& style : styles_in) {
                 const auto feats = features(style, taps);
+                ++target_passes;
                 for (const int idx : taps) sums[idx].push_back(feature_sums(feats.at(idx)));
             }
             for (auto& [idx, per_style] : sums) style_term.set_targets(idx, std::move(per_style));
@@ -303,7 +306,7 @@ struct Engine::Impl {
     [[nodiscard]] torch::Tensor shown() const {
         torch::NoGradGuard no_grad;
         if (params.colors == ColorMode::Post || params.colors == ColorMode::Luminance)
-            return color_ops::keep_chrominance(x.detach(), content_rgb);
+            return color_ops::keep_chrominance(x.detach(), content_rgb).clamp_(0, 1);
         return x.detach();
     }
 
@@ -497,6 +500,7 @@ Losses Engine::last_losses() const {
 }
 
 int Engine::steps_done() const { return impl_->steps; }
+long Engine::target_passes() const { return impl_->target_passes; }
 
 Image Engine::image() const {
     if (!impl_->x.defined()) return {};

@@ -7,33 +7,34 @@
 namespace nst {
 namespace {
 
-// tr(M^½) of a symmetric positive semi-definite M, by eigendecomposition in float64: the exact
-// value (Newton–Schulz converges slowly on the small eigenvalues these covariances have, and the
-// eigendecomposition of a 512×512 matrix costs a few ms; docs/PERFORMANCE.md). Its gradient is
-// ½·M^-½ = ½·V·diag(λ^-½)·Vᵀ, so the backward reuses the forward's eigenvectors.
+// tr(M^½) of a symmetric positive definite float64 M, by eigendecomposition: the exact value
+// (Newton–Schulz converges slowly on the small eigenvalues these covariances have). Its gradient
+// is ½·M^-½ = ½·V·diag(λ^-½)·Vᵀ, so the backward reuses the forward's eigenvectors. M's smallest
+// eigenvalues are about ε² = 1e-8: below float32's resolution next to its largest, where rounding
+// made some negative and the gradient ½·λ^-½ exploded. So W2's covariance arithmetic is float64
+// from Σ on (the activations' F·Fᵀ stays float32).
 struct TraceSqrt : torch::autograd::Function<TraceSqrt> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& m) {
-        const auto [values, vectors] = torch::linalg_eigh(m.to(torch::kFloat64));
+        const auto [values, vectors] = torch::linalg_eigh(m);
         const auto roots = values.clamp_min(0).sqrt();
         ctx->save_for_backward({roots, vectors});
-        return roots.sum().to(m.scalar_type());
+        return roots.sum();
     }
     static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::tensor_list grads) {
         const auto saved = ctx->get_saved_variables();
         const auto& roots = saved[0];
         const auto& v = saved[1];
-        // Eigenvalues are ≥ ε·λmin(Σ_t) > 0 here (Σ and Σ_t carry εI); the floor only guards rounding.
-        const auto inv = 0.5 / roots.clamp_min(1e-30);
-        const auto g = torch::mm(v * inv.unsqueeze(0), v.t());
-        return {(g * grads[0].to(torch::kFloat64)).to(grads[0].scalar_type())};
+        // Eigenvalues are ≥ ~ε² > 0 (Σ and Σ_t carry εI); the floor only guards rounding.
+        const auto inv = 0.5 / roots.clamp_min(1e-12);
+        return {torch::mm(v * inv.unsqueeze(0), v.t()) * grads[0]};
     }
 };
 
-// Σ^½ of a symmetric positive definite matrix (float64 eigendecomposition), as float32.
+// Σ^½ of a symmetric positive definite float64 matrix.
 torch::Tensor sqrtm_sym(const torch::Tensor& m) {
-    const auto [values, vectors] = torch::linalg_eigh(m.to(torch::kFloat64));
-    return torch::mm(vectors * values.clamp_min(0).sqrt().unsqueeze(0), vectors.t()).to(m.scalar_type());
+    const auto [values, vectors] = torch::linalg_eigh(m);
+    return torch::mm(vectors * values.clamp_min(0).sqrt().unsqueeze(0), vectors.t());
 }
 
 // Keeps dst's storage when the shape is unchanged (CUDA graphs read it by address).
@@ -74,7 +75,7 @@ void StyleTerm::configure(const std::vector<float>& blend, StyleLoss statistic) 
             const auto g = s.outer * (w / (static_cast<double>(c) * s.count));
             gram = gram.defined() ? gram + g : g;
             if (statistic == StyleLoss::W2) {
-                const auto m = s.sum * (w / s.count), sk = s.outer * (w / s.count);
+                const auto m = s.sum.to(torch::kFloat64) * (w / s.count), sk = s.outer.to(torch::kFloat64) * (w / s.count);
                 mean = mean.defined() ? mean + m : m;
                 second = second.defined() ? second + sk : sk;
             }
@@ -103,12 +104,12 @@ torch::Tensor StyleTerm::layer_loss(const torch::Tensor& activation, const Blend
     const double n = static_cast<double>(f.size(1));
     if (statistic_ == StyleLoss::Gram)
         return losses::mean_sq(losses::GramFunction::apply(f, static_cast<double>(c) * n), t.gram);
-    const auto mean = f.mean(1);
-    const auto cov = losses::GramFunction::apply(f, n) - torch::outer(mean, mean) +
-                     kW2Epsilon * torch::eye(c, f.options());
+    const auto mean = f.mean(1).to(torch::kFloat64);
+    const auto cov = losses::GramFunction::apply(f, n).to(torch::kFloat64) - torch::outer(mean, mean) +
+                     kW2Epsilon * torch::eye(c, mean.options());
     const auto mean_term = losses::mean_sq(mean, t.mean);
     const auto cross = TraceSqrt::apply(torch::mm(torch::mm(t.cov_sqrt, cov), t.cov_sqrt));
-    return mean_term + (t.trace + cov.trace() - 2.0 * cross) / static_cast<double>(c);
+    return (mean_term + (t.trace + cov.trace() - 2.0 * cross) / static_cast<double>(c)).to(activation.scalar_type());
 }
 
 torch::Tensor StyleTerm::evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,

@@ -11,8 +11,8 @@ namespace nst::color {
 Image rgb_to_yiq(const Image& rgb);
 Image yiq_to_rgb(const Image& yiq);
 
-// `post`: the luminance of `result` with the chrominance (I, Q) of `content` (same size), clamped
-// to [0,1].
+// `post`: the luminance of `result` with the chrominance (I, Q) of `content` (same size). Not
+// clamped, so the chrominance is the content's exactly; saving and display clamp to [0,1].
 Image keep_chrominance(const Image& result, const Image& content);
 
 // `luminance`: the image's luminance Y replicated to three channels.

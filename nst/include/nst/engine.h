@@ -76,6 +76,19 @@ const char* style_loss_name(StyleLoss loss);
 // this beta instead when they run on random features and the user did not set one.
 inline constexpr float kRandomFeaturesStyleWeight = 1.0e8f;
 
+// The W2 statistic's loss is about 2e5 times the Gram loss on the same images with untrained
+// features (0.0163 vs 7.7e-8 at 256 px on the bundled samples). Activations of ImageNet VGG19 are
+// about 10x larger, which scales Gram losses by ~1e4 and W2 losses by ~1e2, so one W2 weight keeps
+// the balance of both defaults: 1e8 / 2e5 = 1e6 * 1e2 / 2e5 = 500. (Estimated; no pretrained
+// weights are reachable where this was written.)
+inline constexpr float kW2StyleWeight = 500.0f;
+
+// The style weight programs use when the user did not set one.
+[[nodiscard]] inline float default_style_weight(StyleLoss loss, bool random_features) {
+    if (loss == StyleLoss::W2) return kW2StyleWeight;
+    return random_features ? kRandomFeaturesStyleWeight : 1.0e6f;
+}
+
 // Where the network weights come from.
 struct Features {
     std::string weights_path;  // a .safetensors file; empty = random features
@@ -145,6 +158,9 @@ public:
     // Losses of the image *before* the last step's update (reading them syncs with the device).
     [[nodiscard]] Losses last_losses() const;
     [[nodiscard]] int steps_done() const;
+    // Forward passes of input images (content or style) made to compute targets since the Engine
+    // was built: what shows that a blend or colour change cost none.
+    [[nodiscard]] long target_passes() const;
 
     // The image being optimised (the iterate), copied to the host: what a later run continues from.
     [[nodiscard]] Image image() const;
