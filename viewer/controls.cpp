@@ -8,40 +8,11 @@
 #include <cstdio>
 #include <string>
 
+#include "widgets.h"
+
 namespace nstv {
 
-nst::Params ControlState::snapshot() const {
-    nst::Params p = params;
-    for (std::size_t i = 0; i < p.style_layers.size(); ++i)
-        if (i < style_enabled.size() && !style_enabled[i]) p.style_layers[i].weight = 0.0f;
-    return p;
-}
-
-EngineSetup ControlState::edited_setup() const {
-    EngineSetup e = applied;
-    e.content_path = content_path;
-    e.style_path = style_path;
-    e.size = size;
-    e.scales = scales;
-    e.coarse_steps = coarse_steps;
-    e.options.pooling = pooling == 1 ? nst::Pooling::Avg : nst::Pooling::Max;
-    if (random_features) {
-        e.options.features.weights_path.clear();
-        e.options.features.random_seed = static_cast<std::uint64_t>(std::max(0, features_seed));
-    } else {
-        e.options.features.weights_path = weights_path;
-    }
-    e.restart = false;
-    return e;
-}
-
 namespace {
-
-void help_marker(const char* text) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("(?)");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
-}
 
 // A log-scale slider (for ranges spanning decades); ctrl+click types an exact value.
 bool log_slider(const char* label, float* v, float lo, float hi, UiProbe& probe, const char* probe_name) {
@@ -52,11 +23,8 @@ bool log_slider(const char* label, float* v, float lo, float hi, UiProbe& probe,
 
 }  // namespace
 
-ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& probe) {
-    ControlActions a;
+void draw_run_controls(ControlState& s, const RunnerStatus& st, UiProbe& probe, ControlActions& a) {
     const float full = ImGui::GetContentRegionAvail().x;
-
-    // ---- Run -------------------------------------------------------------------------------
     const float bw = (full - 2 * ImGui::GetStyle().ItemSpacing.x) * 0.3f;
     const float bw_main = full - 2 * ImGui::GetStyle().ItemSpacing.x - 2 * bw;
     ImGui::PushStyleColor(ImGuiCol_Button, st.paused ? ImVec4(0.20f, 0.55f, 0.30f, 1) : ImVec4(0.60f, 0.45f, 0.15f, 1));
@@ -64,7 +32,7 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
     probe.item("pause");
     ImGui::PopStyleColor();
     ImGui::SameLine();
-    if (ImGui::Button("Step  [->]", ImVec2(bw, 0))) a.step = true;
+    if (ImGui::Button("Step  [->]", ImVec2(bw, 0))) ++a.steps;
     probe.item("step");
     ImGui::SameLine();
     if (ImGui::Button("Reset  [R]", ImVec2(bw, 0))) a.reset = true;
@@ -94,7 +62,10 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
                 "on CUDA); losses and Adam stay fp32. tf32 (CUDA only): TF32 tensor-core convolutions. Switching "
                 "rebuilds the network in the background and carries on from the current image.");
 
-    // ---- Weights -----------------------------------------------------------------------------
+}
+
+void draw_weight_controls(ControlState& s, UiProbe& probe, ControlActions& a) {
+    const float full = ImGui::GetContentRegionAvail().x;
     ImGui::Spacing();
     if (ImGui::CollapsingHeader("Loss weights", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::PushItemWidth(full * 0.62f);
@@ -106,6 +77,10 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
         ImGui::TextDisabled("take effect at the next step; Adam's moments are kept");
     }
 
+}
+
+void draw_layer_controls(ControlState& s, UiProbe& probe, ControlActions& a) {
+    const float full = ImGui::GetContentRegionAvail().x;
     if (ImGui::CollapsingHeader("Style layers", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::PushItemWidth(full * 0.55f);
         for (std::size_t i = 0; i < s.params.style_layers.size(); ++i) {
@@ -144,7 +119,10 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
                     "targets in the background and carries on from the current image.");
     }
 
-    // ---- Inputs ------------------------------------------------------------------------------
+}
+
+void draw_input_controls(ControlState& s, UiProbe& probe, ControlActions& a) {
+    const float full = ImGui::GetContentRegionAvail().x;
     const bool inputs_open = ImGui::CollapsingHeader("Images and network");
     probe.item("images_header");
     if (inputs_open) {
@@ -152,7 +130,6 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
         bool enter = false;
         enter |= ImGui::InputText("content", &s.content_path, ImGuiInputTextFlags_EnterReturnsTrue);
         probe.item("content_path");
-        enter |= ImGui::InputText("style", &s.style_path, ImGuiInputTextFlags_EnterReturnsTrue);
         ImGui::SliderInt("size", &s.size, 32, 2048, "%d px", ImGuiSliderFlags_Logarithmic);
         probe.item("size");
         ImGui::SliderInt("coarse-to-fine levels", &s.scales, 1, 4, "%d", ImGuiSliderFlags_AlwaysClamp);
@@ -176,7 +153,7 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
         }
         ImGui::PopItemWidth();
         const EngineSetup e = s.edited_setup();
-        const bool dirty = e.content_path != s.applied.content_path || e.style_path != s.applied.style_path ||
+        const bool dirty = e.content_path != s.applied.content_path ||
                            e.size != s.applied.size || e.scales != s.applied.scales ||
                            e.coarse_steps != s.applied.coarse_steps || e.options.pooling != s.applied.options.pooling ||
                            e.options.features.weights_path != s.applied.options.features.weights_path ||
@@ -189,10 +166,13 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
         probe.item("apply_inputs");
         if (!can_apply) ImGui::EndDisabled();
         help_marker("Re-targets in the background and carries on from the current image (resampled when "
-                    "the size changes). Tip: drop an image file onto the window.");
+                    "the size changes). Tip: drop an image file onto the window. Style images: the Styles section.");
     }
 
-    // ---- Screenshots -------------------------------------------------------------------------
+}
+
+void draw_screenshot_controls(ControlState& s, UiProbe& probe, ControlActions& a) {
+    const float full = ImGui::GetContentRegionAvail().x;
     if (ImGui::CollapsingHeader("Screenshots", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::SetNextItemWidth(full * 0.70f);
         ImGui::InputText("folder", &s.screenshot_dir);
@@ -201,7 +181,6 @@ ControlActions draw_controls(ControlState& s, const RunnerStatus& st, UiProbe& p
         ImGui::SameLine();
         if (ImGui::Button("Save window  [W]", ImVec2(full * 0.49f, 0))) a.save_window = true;
     }
-    return a;
 }
 
 }  // namespace nstv

@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "json_text.h"
+#include "recipe.h"
+
 namespace nstv {
 namespace {
 
@@ -36,21 +39,52 @@ bool all_finite(const nst::Image& img) {
 
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
+// A blend with one weight per style, or empty (equal weights): what the engine may step with.
+nst::Params with_blend_for(nst::Params p, std::size_t styles, const std::vector<float>& fallback) {
+    if (!p.style_blend.empty() && p.style_blend.size() != styles)
+        p.style_blend = fallback.size() == styles ? fallback : std::vector<float>{};
+    return p;
+}
+
+// Why set_params(next) computes targets: for the log and the message.
+std::string params_retarget_reason(const nst::Params& prev, const nst::Params& next) {
+    std::string why;
+    const auto add = [&why](const char* what) {
+        if (!why.empty()) why += '+';
+        why += what;
+    };
+    if (prev.style_scale != next.style_scale) add("style_scale");
+    if (prev.colors != next.colors) add("colors");
+    if (prev.style_layers != next.style_layers || prev.content_layers != next.content_layers) add("layers");
+    return why.empty() ? "params" : why;
+}
+
 }  // namespace
 
-EngineStepper::EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info)
-    : notify_(std::move(notify)), info_(std::move(info)), params_(initial) {}
+EngineStepper::EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info, JsonLog* log)
+    : notify_(std::move(notify)), info_(std::move(info)), log_(log), params_(initial) {}
 
 EngineStepper::~EngineStepper() = default;
 
 void EngineStepper::apply(const Params& p) {
-    params_ = p;
-    if (!engine_) return;
-    // Weights and the learning rate change in place (Adam's moments survive). A layer that had no
-    // target yet gets one inside set_params (slower, still keeps x and Adam's state).
-    const bool new_targets = engine_->needs_rebuild(p);
-    engine_->set_params(p);
-    if (new_targets) notify_(Notice{Notice::Level::Info, "new layer: its targets were computed", {}});
+    // A blend for another number of styles belongs to a style change still on its way (that
+    // re-target brings its own blend): keep the current one, so no step runs with a mismatch.
+    const Params next = styles_.empty() ? p : with_blend_for(p, styles_.size(), params_.style_blend);
+    if (!engine_) {
+        params_ = next;
+        return;
+    }
+    // Weights, learning rate, blend, statistic and colours off <-> post change in place (Adam's
+    // moments survive). New layers, a new style scale and the luminance/histogram colour modes
+    // get new targets inside set_params (slower, still keeps x and Adam's state).
+    const bool new_targets = engine_->needs_rebuild(next);
+    engine_->set_params(next);  // throws and keeps the previous parameters if it refuses these
+    const std::string why = new_targets ? params_retarget_reason(params_, next) : std::string();
+    params_ = next;
+    if (new_targets) {
+        log_targets(why);
+        notify_(Notice{Notice::Level::Info, "new targets (" + why + "): the run carries on from the current image", {}});
+    }
 }
 
 StepLosses EngineStepper::step() {
@@ -64,9 +98,10 @@ StepLosses EngineStepper::step() {
     if (bad) {
         // Go back to the last image whose values were all finite and halve the learning rate.
         const nst::Image& start = all_finite(last_good_) ? last_good_ : content_;
-        engine_->retarget(content_, style_, start);
+        engine_->retarget(content_, styles_, start);
         params_.lr *= 0.5f;
         engine_->set_params(params_);
+        log_targets("nan");
         char msg[256];
         std::snprintf(msg, sizeof msg,
                       "loss became %s at step %ld: went back to the image of step %ld and halved the "
@@ -92,15 +127,15 @@ void EngineStepper::remember_if_good() {
 void EngineStepper::start_level(int level) {
     const int size = level_size(setup_.size, setup_.scales, level);
     nst::Image content = nst::resize_long_side(content_src_, size);
-    nst::Image style = nst::resize_long_side(style_src_, size);
-    engine_->retarget(content, style, engine_->image());  // the current image, upsampled
+    // The engine sizes the styles against the new content (Params::style_scale).
+    engine_->retarget(content, styles_, engine_->image());  // the current image, upsampled
     content_ = std::move(content);
-    style_ = std::move(style);
     level_ = level;
     level_start_ = steps_;
     last_good_ = engine_->image();
     last_good_step_ = steps_;
     publish_info();
+    log_targets("level");
 }
 
 void EngineStepper::publish_info() {
@@ -108,11 +143,25 @@ void EngineStepper::publish_info() {
     info_->size.store(level_size(setup_.size, setup_.scales, level_));
     info_->levels.store(setup_.scales);
     info_->level.store(level_ + 1);
+    info_->styles.store(static_cast<int>(styles_.size()));
+}
+
+void EngineStepper::log_targets(const std::string& reason) {
+    const long passes = passes_before_ + (engine_ ? engine_->target_passes() : 0);
+    if (info_) info_->target_passes.store(passes);
+    if (!log_) return;
+    std::vector<std::string> names;
+    for (const auto& p : setup_.style_paths) names.push_back(file_name(p));
+    log_->event("retarget", {{"reason", reason},
+                             {"at_step", std::to_string(steps_), true},
+                             {"styles", json_strings(names), true},
+                             {"target_passes", std::to_string(passes), true}});
 }
 
 void EngineStepper::render(Frame& f) {
     engine_->image_rgba8(f.image.pixels, f.image.width, f.image.height);
     f.sources = sources_;
+    f.recipe = make_recipe(params_, setup_.style_paths);
 }
 
 void EngineStepper::reset() {
@@ -120,16 +169,15 @@ void EngineStepper::reset() {
     // Every restart begins at the coarsest level (the full size when scales is 1).
     const int size = level_size(setup_.size, setup_.scales, 0);
     nst::Image content = nst::resize_long_side(content_src_, size);
-    nst::Image style = nst::resize_long_side(style_src_, size);
-    engine_->set_images(content, style, setup_.init);
+    engine_->set_images(content, styles_, setup_.init);
     content_ = std::move(content);
-    style_ = std::move(style);
     level_ = 0;
     level_start_ = 0;
     steps_ = 0;
     last_good_ = content_;
     last_good_step_ = 0;
     publish_info();
+    log_targets("reset");
 }
 
 void EngineStepper::retarget(const Target& t) {
@@ -137,45 +185,54 @@ void EngineStepper::retarget(const Target& t) {
     // leave the current optimisation running untouched.
     if (const std::string why = check_levels(t.size, t.scales, t.coarse_steps); !why.empty())
         throw nst::UsageError(why);
+    if (t.style_paths.empty()) throw nst::UsageError("at least one style image is needed");
     nst::Image content_src = nst::load_image(t.content_path, t.max_pixels);
-    nst::Image style_src = nst::load_image(t.style_path, t.max_pixels);
+    std::vector<nst::Image> styles;
+    for (const auto& path : t.style_paths) styles.push_back(nst::load_image(path, t.max_pixels));
     // A restart begins at the coarsest level. Otherwise the run keeps the number of levels it has
     // left (so a new schedule never sends the image back to a coarser size; Reset applies it).
     const bool restart = !engine_ || t.restart;
     const int level = restart ? 0 : std::max(0, t.scales - (setup_.scales - level_));
     const int size = level_size(t.size, t.scales, level);
     const nst::Image content = nst::resize_long_side(content_src, size);
-    const nst::Image style = nst::resize_long_side(style_src, size);
     const bool rebuild = !engine_ || !same_options(t.options, setup_.options);
-    const Params params = t.params ? *t.params : params_;
+    const Params params = with_blend_for(t.params ? *t.params : params_, styles.size(), {});
     std::unique_ptr<nst::Engine> fresh;
     nst::Engine& e = rebuild ? *(fresh = std::make_unique<nst::Engine>(t.options, params)) : *engine_;
+    // The engine sizes each style against the content (Params::style_scale). An engine that stays
+    // may still hold a blend for the old style list; set_params below brings the new one.
     if (engine_ && !t.restart) {
-        e.retarget(content, style, engine_->image());  // resampled when the size changed
+        e.retarget(content, styles, engine_->image());  // resampled when the size changed
     } else {
-        e.set_images(content, style, t.init);
+        e.set_images(content, styles, t.init);
         steps_ = 0;
     }
     if (restart || level != level_) level_start_ = steps_;
     level_ = level;
-    if (fresh) engine_ = std::move(fresh);
+    if (fresh) {
+        if (engine_) passes_before_ += engine_->target_passes();
+        engine_ = std::move(fresh);
+    }
     params_ = params;
     engine_->set_params(params_);
     content_ = content;
-    style_ = style;
     content_src_ = std::move(content_src);
-    style_src_ = std::move(style_src);
+    styles_ = std::move(styles);
     setup_ = t;
+    setup_.params.reset();
     last_good_ = engine_->image();
     last_good_step_ = steps_;
 
     auto src = std::make_shared<Sources>();
     src->generation = ++generation_;
+    src->request = t.request;
     // The panel's thumbnails show the inputs at the full size, whatever level the run is at.
     src->content = to_rgba8(size == t.size ? content_ : nst::resize_long_side(content_src_, t.size));
-    src->style = to_rgba8(size == t.size ? style_ : nst::resize_long_side(style_src_, t.size));
+    for (const auto& s : styles_)
+        src->styles.push_back(to_rgba8(std::max(s.width, s.height) > t.size ? nst::resize_long_side(s, t.size) : s));
     src->content_name = file_name(t.content_path);
-    src->style_name = file_name(t.style_path);
+    src->style_paths = t.style_paths;
+    for (const auto& p : t.style_paths) src->style_names.push_back(file_name(p));
     src->device = engine_->device_name();
     src->random_features = engine_->random_features();
     src->precision = nst::precision_name(t.options.precision);
@@ -185,6 +242,7 @@ void EngineStepper::retarget(const Target& t) {
     }
     sources_ = std::move(src);
     publish_info();
+    log_targets(t.reason);
 }
 
 }  // namespace nstv

@@ -7,8 +7,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "frame.h"
+#include "json_log.h"
 #include "nst/nst.h"
 #include "runner.h"
 
@@ -16,7 +18,8 @@ namespace nstv {
 
 // Everything whose change needs new targets (and maybe a new Engine).
 struct EngineSetup {
-    std::string content_path, style_path;
+    std::string content_path;
+    std::vector<std::string> style_paths;  // one or more; the engine blends their statistics
     int size = 384;
     // Coarse-to-fine: with scales > 1 every restart (first run, Reset) begins at size/2^(scales-1)
     // and re-targets to twice the size after coarse_steps steps at each level, up to `size`.
@@ -27,12 +30,16 @@ struct EngineSetup {
     std::int64_t max_pixels = nst::kDefaultMaxPixels;
     bool restart = false;  // start from the init image instead of the current one
     // Parameters to use from this re-target on (e.g. beta for real weights after the switch from
-    // random features), so no step runs with the new network and the old weights or vice versa.
+    // random features, or a blend with one weight per style of a new style list), so no step runs
+    // with the new inputs and the old parameters or vice versa.
     std::optional<nst::Params> params;
+    // For the UI and the log: which request this is (echoed in Sources::request) and why it was made.
+    std::uint64_t request = 0;
+    std::string reason = "start";
 };
 
 // What the engine currently runs on, for the --log-json lines. Written by the stepper on the
-// optimizer thread (after each successful re-target), read there by the step hook.
+// optimizer thread (after each successful re-target), read there by the step hook and by the UI.
 struct EngineInfo {
     std::atomic<bool> random_features{true};
     std::atomic<nst::Precision> precision{nst::Precision::FP32};
@@ -40,6 +47,14 @@ struct EngineInfo {
     std::atomic<int> size{0};
     std::atomic<int> level{1};
     std::atomic<int> levels{1};
+    std::atomic<int> styles{1};
+    // Forward passes of input images made for targets since the viewer started (all engines).
+    std::atomic<long> target_passes{0};
+
+    [[nodiscard]] StepContext step_context() const {
+        return {random_features.load(), precision.load(), size.load(), target_passes.load(),
+                static_cast<std::size_t>(styles.load())};
+    }
 };
 
 // The long side of coarse-to-fine level `level` (0-based) of `scales` for a run at `size`.
@@ -60,10 +75,15 @@ public:
     using Params = nst::Params;
     using Target = EngineSetup;
 
-    EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info = {});
+    // `log` (may be null) gets a "retarget" event whenever targets are computed.
+    EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info = {}, JsonLog* log = nullptr);
     ~EngineStepper();
 
+    // Instant for weights, learning rate, blend, statistic and colours off <-> post; new layers, a
+    // new style scale and colours to or from luminance/histogram compute new targets here (x and
+    // Adam's state kept). Throws, keeping the previous parameters, when the engine refuses them.
     void apply(const Params& p);
+    [[nodiscard]] bool slow_to_apply(const Params& p) const { return engine_ && engine_->needs_rebuild(p); }
     StepLosses step();
     void render(Frame& f);
     void reset();
@@ -79,21 +99,25 @@ private:
     void remember_if_good();
     void start_level(int level);  // re-targets at that level's size, continuing from the current image
     void publish_info();
+    void log_targets(const std::string& reason);  // after anything that computed targets
 
     Notify notify_;
     std::shared_ptr<EngineInfo> info_;
+    JsonLog* log_;
     Params params_;
     EngineSetup setup_;
     std::unique_ptr<nst::Engine> engine_;
-    nst::Image content_, style_;          // at the current level's size
-    nst::Image content_src_, style_src_;  // as loaded
-    int level_ = 0;                       // 0-based coarse-to-fine level
-    long level_start_ = 0;                // steps_ when the current level began
+    nst::Image content_;                   // at the current level's size
+    nst::Image content_src_;               // as loaded
+    std::vector<nst::Image> styles_;       // as loaded (the engine sizes them: Params::style_scale)
+    int level_ = 0;                        // 0-based coarse-to-fine level
+    long level_start_ = 0;                 // steps_ when the current level began
     std::shared_ptr<const Sources> sources_;
     std::uint64_t generation_ = 0;
     nst::Image last_good_;
     long steps_ = 0, last_good_step_ = 0;
     long inject_nan_at_ = -1;
+    long passes_before_ = 0;               // target passes of the engines this one replaced
 };
 
 }  // namespace nstv

@@ -26,12 +26,25 @@ struct Rgba8 {
 // so frames share it cheaply and the UI re-uploads the thumbnails only when `generation` changes.
 struct Sources {
     std::uint64_t generation = 0;
-    Rgba8 content;  // at optimisation resolution
-    Rgba8 style;    // at optimisation resolution
-    std::string content_name, style_name;
+    std::uint64_t request = 0;          // the re-target request that produced it (EngineSetup::request)
+    Rgba8 content;                      // at optimisation resolution
+    std::vector<Rgba8> styles;          // one per style image, at most the optimisation resolution
+    std::string content_name;
+    std::vector<std::string> style_paths;  // as requested (the UI matches its list against them)
+    std::vector<std::string> style_names;  // file names
     std::string device;
     bool random_features = false;
     std::string precision = "fp32";
+};
+
+// What an image was made with: the style knobs the optimizer used when it rendered the frame
+// (the status line, the --log-json lines and saved results report these, not the UI's edits).
+struct Recipe {
+    std::vector<std::string> styles;  // file names
+    std::vector<float> blend;         // normalised to sum 1, one per style
+    std::string colors = "off";       // off | post | luminance | histogram
+    float style_scale = 1.0f;
+    std::string statistic = "gram";   // gram | w2
 };
 
 // One publication: the current image plus the losses of the step that produced it.
@@ -43,6 +56,7 @@ struct Frame {
     std::uint64_t seq = 0;       // publication counter, 1-based
     double publish_ms = 0;       // optimizer-side cost of producing this publication
     std::shared_ptr<const Sources> sources;
+    Recipe recipe;
 };
 
 // One entry per step for the plots (every step, not only published ones).

@@ -33,7 +33,7 @@ void caption(ImDrawList* dl, ImVec2 top_left, const char* text) {
 
 }  // namespace
 
-void ImageView::draw(const Texture& result, const Texture& content, const Texture& style) {
+void ImageView::draw(const Texture& result, const Texture& content, const std::vector<Texture>& styles) {
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     if (avail.x < 8 || avail.y < 8) return;
@@ -91,21 +91,27 @@ void ImageView::draw(const Texture& result, const Texture& content, const Textur
     dl->PushClipRect(origin, end, true);
     const ImVec2 size(iw * zoom_, h);
     if (side) {
-        const Texture* texs[3] = {&content, &result, &style};
-        const char* names[3] = {"content", "result", "style"};
+        const char* names[2] = {"content", "result"};
+        const Texture* texs[2] = {&content, &result};
         for (int i = 0; i < 3; ++i) {
             const ImVec2 a(p0.x + i * (size.x + gap), p0.y);
-            const ImVec2 b(a.x + size.x, a.y + size.y);
-            ImVec2 ia = a;
-            if (!texs[i]->empty()) {
-                // Style images keep their own aspect ratio: fit them in the same box.
-                const float sx = static_cast<float>(texs[i]->width()), sy = static_cast<float>(texs[i]->height());
-                const float s = std::min(size.x / sx, size.y / sy);
-                const ImVec2 c((a.x + b.x) / 2, (a.y + b.y) / 2);
-                ia = ImVec2(c.x - sx * s / 2, c.y - sy * s / 2);
-                dl->AddImage(texs[i]->imgui_id(), ia, ImVec2(c.x + sx * s / 2, c.y + sy * s / 2));
+            // Box i (the third is shared by the style images, one above the other).
+            const int parts = i < 2 ? 1 : std::max<int>(1, static_cast<int>(styles.size()));
+            for (int k = 0; k < parts; ++k) {
+                const Texture* t = i < 2 ? texs[i] : (k < static_cast<int>(styles.size()) ? &styles[k] : nullptr);
+                const ImVec2 ba(a.x, a.y + k * size.y / parts);
+                const ImVec2 bb(a.x + size.x, ba.y + size.y / parts);
+                ImVec2 ia = ba;
+                if (t && !t->empty()) {
+                    // Style images keep their own aspect ratio: fit them in the same box.
+                    const float sx = static_cast<float>(t->width()), sy = static_cast<float>(t->height());
+                    const float s = std::min((bb.x - ba.x) / sx, (bb.y - ba.y) / sy);
+                    const ImVec2 c((ba.x + bb.x) / 2, (ba.y + bb.y) / 2);
+                    ia = ImVec2(c.x - sx * s / 2, c.y - sy * s / 2);
+                    dl->AddImage(t->imgui_id(), ia, ImVec2(c.x + sx * s / 2, c.y + sy * s / 2));
+                }
+                if (k == 0) caption(dl, ImVec2(ia.x + 6, ia.y + 6), i < 2 ? names[i] : parts > 1 ? "styles" : "style");
             }
-            caption(dl, ImVec2(ia.x + 6, ia.y + 6), names[i]);
         }
     } else {
         const ImVec2 b(p0.x + size.x, p0.y + size.y);

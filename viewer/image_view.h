@@ -3,6 +3,8 @@
 // the cursor, pan by dragging, and comparison modes against the content and style images.
 #include <imgui.h>
 
+#include <vector>
+
 #include "texture.h"
 
 namespace nstv {
@@ -20,8 +22,9 @@ public:
     [[nodiscard]] float zoom() const { return zoom_; }
     [[nodiscard]] bool fitted() const { return fit_; }
 
-    // Fills the remaining content region of the current ImGui window.
-    void draw(const Texture& result, const Texture& content, const Texture& style);
+    // Fills the remaining content region of the current ImGui window. Side by side shows the
+    // content, the result and the style images (stacked in the third box when there are several).
+    void draw(const Texture& result, const Texture& content, const std::vector<Texture>& styles);
 
 private:
     ViewMode mode_ = ViewMode::Result;

@@ -1,9 +1,11 @@
 #pragma once
 // --log-json: one JSON object per step, written and flushed by the optimizer thread, with the
-// weights that step actually used (so tests and users can see a slider reach the optimizer) and
-// what the network ran on ("features": "random" | "vgg19", "precision", "size"). Event lines (they have
-// "event" and no "step") come from the UI thread: the start header, the weights download
-// (started, done, failed, cancelled) and the switch to downloaded weights.
+// weights and style knobs that step actually used (so tests and users can see a slider reach the
+// optimizer) and what the network ran on ("features": "random" | "vgg19", "precision", "size",
+// "target_passes": forward passes of input images made for targets so far). Event lines (they
+// have "event" and no "step"): the start header, the weights download (started, done, failed,
+// cancelled) and the switch to downloaded weights from the UI thread; "retarget" (new targets:
+// "reason", "at_step", the styles, "target_passes") from the optimizer thread.
 #include <cstdio>
 #include <initializer_list>
 #include <memory>
@@ -16,13 +18,21 @@
 
 namespace nstv {
 
+// What a step ran on besides its parameters.
+struct StepContext {
+    bool random_features = true;
+    nst::Precision precision = nst::Precision::FP32;
+    int size = 0;             // the long side (pixels) this step optimised (the coarse-to-fine level's)
+    long target_passes = 0;   // since the viewer started
+    std::size_t styles = 1;   // style images in use
+};
+
 class JsonLog {
 public:
     explicit JsonLog(const std::string& path);  // throws std::runtime_error
-    // `size`: the long side (pixels) of the image this step optimised (the coarse-to-fine level's).
-    void write(const LossSample& s, const nst::Params& p, bool random_features, nst::Precision precision, int size);
+    void write(const LossSample& s, const nst::Params& p, const StepContext& c);
     // {"event": name, key: value, ...}; values are written as JSON strings unless `raw` (numbers,
-    // true/false) is set for them.
+    // true/false, arrays) is set for them.
     struct Field {
         std::string key, value;
         bool raw = false;

@@ -28,9 +28,24 @@ ParseResult parse_options(int argc, char** argv) {
 
     std::string content_layers(nst::kDefaultContentLayers), style_layers(nst::kDefaultStyleLayers);
     std::string init = "content", pooling = "max", features, weights, precision = "fp32";
+    // The style knobs, with the names, meaning and checks of nst (the engine's parsers).
+    std::string style_blend, preserve_colors = "off", style_loss = "gram";
     o.weights_url = nst::weights_url_from_env();
     app.add_option("--content", o.content, "Content image (default: the bundled sample)");
-    app.add_option("--style", o.style, "Style image (default: the bundled sample)");
+    app.add_option("--style", o.styles, "Style image(s): repeat the flag or give a comma list (default: the bundled sample)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',');
+    app.add_option("--style-blend", style_blend,
+                   "Blend weights, one per style (e.g. 3,1; normalised to sum 1); default: equal");
+    app.add_option("--preserve-colors", preserve_colors,
+                   "Colour control: off, post (the content's chrominance on the result), luminance "
+                   "(luminance-only transfer) or histogram (style colours matched to the content's)")
+        ->capture_default_str();
+    app.add_option("--style-scale", o.params.style_scale,
+                   "Style images are resized to this x the content's long side before their targets (0.1-4)")
+        ->capture_default_str();
+    app.add_option("--style-loss", style_loss, "Style statistic: gram (Gatys et al.) or w2 (Wasserstein-2)")
+        ->capture_default_str();
     app.add_option("--size", o.size, "Long side of the optimised image in pixels")
         ->capture_default_str()->check(CLI::Range(16, 8192));
     app.add_option("--steps", o.steps, "Pause when this many steps are done (0: never)")
@@ -87,8 +102,20 @@ ParseResult parse_options(int argc, char** argv) {
         if (level_size(o.size, o.scales, 0) < 16)
             throw nst::UsageError("--scales " + std::to_string(o.scales) +
                                   ": the coarsest level would be under 16 px at --size " + std::to_string(o.size));
+        for (const auto& s : o.styles)
+            if (s.empty()) throw nst::UsageError("--style: an empty file name in the list");
+        if (o.styles.empty()) o.styles.push_back(default_asset("style.jpg"));
+        if (!style_blend.empty()) o.params.style_blend = nst::parse_blend(style_blend);
+        o.params.style_blend = nst::normalized_blend(o.params.style_blend, o.styles.size());
+        o.params.colors = nst::parse_color_mode(preserve_colors);
+        nst::check_style_scale(o.params.style_scale);
+        o.params.style_loss = nst::parse_style_loss(style_loss);
+    } catch (const CLI::Success& e) {
+        return {std::nullopt, app.exit(e)};  // --help, --version
     } catch (const CLI::ParseError& e) {
-        return {std::nullopt, app.exit(e)};
+        // Exit 2 for every bad flag or value, as nst.
+        std::cerr << "nst-viewer: " << e.what() << "\nRun 'nst-viewer --help' for the list of flags.\n";
+        return {std::nullopt, 2};
     } catch (const nst::Error& e) {
         std::cerr << "nst-viewer: " << e.what() << "\n";
         return {std::nullopt, 2};
@@ -116,17 +143,16 @@ ParseResult parse_options(int argc, char** argv) {
         o.engine.precision = nst::parse_precision(precision);
         if (o.engine.precision == nst::Precision::TF32 && nst::resolve_device(o.engine.device).rfind("cuda", 0) != 0)
             throw nst::UsageError("--precision tf32 needs a CUDA device (use fp32 or bf16 on CPU)");
-    } catch (const CLI::ParseError& e) {
-        return {std::nullopt, app.exit(e)};
     } catch (const nst::Error& e) {
         std::cerr << "nst-viewer: " << e.what() << "\n";
         return {std::nullopt, 2};
     }
     o.style_weight_set = app.count("--style-weight") > 0;
-    // Untrained features need a larger beta for the style term to matter (see engine.h).
-    if (o.engine.features.random() && app.count("--style-weight") == 0) o.params.style_weight = nst::kRandomFeaturesStyleWeight;
+    // Untrained features need a larger beta for the style term to matter, W2 a much smaller one
+    // (see engine.h).
+    if (!o.style_weight_set)
+        o.params.style_weight = nst::default_style_weight(o.params.style_loss, o.engine.features.random());
     if (o.content.empty()) o.content = default_asset("content.jpg");
-    if (o.style.empty()) o.style = default_asset("style.jpg");
     return {std::move(o), 0};
 }
 

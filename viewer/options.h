@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nst/nst.h"
 
@@ -11,12 +12,13 @@ namespace nstv {
 
 struct ViewerOptions {
     // Engine (as in `nst`).
-    std::string content, style;  // empty: the bundled samples
+    std::string content;             // empty: the bundled sample
+    std::vector<std::string> styles; // --style, repeated or a comma list; default: the bundled sample
     int size = 384;              // long side in pixels; smaller than nst's so it stays live on a CPU
     long steps = 0;              // 0 = run until paused; otherwise pause at this step
     int scales = 1;              // coarse-to-fine levels (1 = plain), as nst --scales
     int coarse_steps = 100;      // steps at each coarser level, as nst --coarse-steps
-    nst::Params params = nst::Params::defaults();
+    nst::Params params = nst::Params::defaults();  // style_blend normalised, one weight per style
     nst::EngineOptions engine;
     nst::Init init = nst::Init::Content;
     std::int64_t max_pixels = nst::kDefaultMaxPixels;

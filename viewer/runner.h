@@ -8,7 +8,8 @@
 //
 // A Stepper provides:
 //   using Params = ...; using Target = ...;
-//   void apply(const Params&);          // cheap, in place (weights, learning rate)
+//   void apply(const Params&);          // usually cheap, in place (weights, learning rate); may
+//                                       // throw to refuse them, keeping the previous ones
 //   StepLosses step();                  // one optimisation step; may throw
 //   void render(Frame&);                // fill frame.image (and frame.sources)
 //   void reset();                       // restart from the initial image
@@ -16,6 +17,8 @@
 //   bool ready() const;                 // has targets, can step
 //   long steps() const;                 // steps done since the last restart
 //   const Params& params() const;       // what the last step used (the stepper may adjust them)
+// and optionally:
+//   bool slow_to_apply(const Params&) const;  // apply() will take a while: status shows "busy"
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -47,6 +51,9 @@ struct RunnerStatus {
     bool ready = false;   // targets exist, steps can run
     bool running = false; // thread alive
     double ms_per_step = 0;  // smoothed
+    // Re-target commands handled so far, whether they succeeded or failed; the UI compares it with
+    // the number it sent to know when the inputs it asked for are settled.
+    std::uint64_t retargets_handled = 0;
 };
 
 template <class Stepper>
@@ -88,6 +95,9 @@ public:
     void step_once() { push(Cmd{StepOnce{}}); }
     void reset() { push(Cmd{Reset{}}); }
     void retarget(Target target) { push(Cmd{Retarget{std::move(target)}}); }
+    // Applies the newest parameters now and publishes the image, even while paused (a change that
+    // only alters what is shown, or new targets computed before the next step is asked for).
+    void refresh() { push(Cmd{Refresh{}}); }
     // The optimizer finishes the step it is in and stops; join() waits for that.
     void quit() {
         quit_.store(true, std::memory_order_release);
@@ -97,7 +107,8 @@ public:
         if (thread_.joinable()) thread_.join();
     }
 
-    // Takes effect at the start of the next step.
+    // Takes effect at the start of the next step (or at refresh()). If the stepper refuses them, it
+    // keeps its previous parameters, an error notice says why and take_kept_params() returns them.
     void set_params(const Params& p) {
         params_.back() = p;
         params_.publish();
@@ -110,6 +121,12 @@ public:
 
     template <class Fn>
     std::size_t drain_samples(Fn&& fn) { return samples_.drain(std::forward<Fn>(fn)); }
+
+    // The parameters the stepper kept after refusing newer ones, once per refusal (else nullopt).
+    std::optional<Params> take_kept_params() {
+        if (!kept_.update()) return std::nullopt;
+        return kept_.front();
+    }
 
     // Never blocks: if the optimizer is posting a notice right now, they come next frame.
     std::vector<Notice> take_notices() {
@@ -127,6 +144,7 @@ public:
         s.ready = ready_.load(std::memory_order_relaxed);
         s.running = running_.load(std::memory_order_relaxed);
         s.ms_per_step = ms_per_step_.load(std::memory_order_relaxed);
+        s.retargets_handled = retargets_handled_.load(std::memory_order_acquire);
         return s;
     }
     [[nodiscard]] std::uint64_t publications() const { return seq_.load(std::memory_order_relaxed); }
@@ -138,8 +156,9 @@ private:
     struct StepOnce {};
     struct Reset {};
     struct Retarget { Target target; };
+    struct Refresh {};
     struct Quit {};
-    using Cmd = std::variant<Pause, Resume, StepOnce, Reset, Retarget, Quit>;
+    using Cmd = std::variant<Pause, Resume, StepOnce, Reset, Retarget, Refresh, Quit>;
 
     void push(Cmd c) {
         {
@@ -173,8 +192,13 @@ private:
                 cv_.wait(lock, [&] { return !queue_.empty() || can_step(); });
                 cmds.swap(queue_);
             }
+            bool refresh = false;  // several in one batch: one publication is enough
             for (auto& c : cmds) {
                 if (std::holds_alternative<Quit>(c)) break;
+                if (std::holds_alternative<Refresh>(c)) {
+                    refresh = true;
+                    continue;
+                }
                 try {
                     handle(c);
                 } catch (const std::exception& e) {
@@ -182,6 +206,11 @@ private:
                 }
             }
             if (quit_.load(std::memory_order_acquire)) break;
+            if (refresh && ready_.load())
+                guarded("could not apply the parameters", [&] {
+                    apply_params();
+                    publish();
+                });
             if (can_step()) do_step();
         }
         stepper_.reset();  // LibTorch objects die on the thread that made them
@@ -193,8 +222,23 @@ private:
                (!paused_.load(std::memory_order_relaxed) || pending_steps_ > 0);
     }
 
+    // Hands the newest parameters to the stepper. A refusal (the stepper throws and keeps its
+    // previous parameters) is the user's to fix, not a reason to stop: it becomes an error notice
+    // and the kept parameters go back to the UI.
     void apply_params() {
-        if (params_.update()) stepper_->apply(params_.front());
+        if (!params_.update()) return;
+        const Params& p = params_.front();
+        bool slow = false;
+        if constexpr (requires(const Stepper& s, const Params& q) { s.slow_to_apply(q); }) slow = stepper_->slow_to_apply(p);
+        const bool was_busy = slow && busy_.exchange(true);
+        try {
+            stepper_->apply(p);
+        } catch (const std::exception& e) {
+            kept_.back() = stepper_->params();
+            kept_.publish();
+            notify_error("parameters refused, the previous ones are kept", e);
+        }
+        if (slow) busy_.store(was_busy);
     }
 
     void handle(Cmd& c) {
@@ -225,6 +269,8 @@ private:
                         steps_.store(stepper_->steps());
                         publish();
                     });
+                    // After the publication, so a UI that sees the count also gets the frame.
+                    retargets_handled_.fetch_add(1, std::memory_order_release);
                 }
             },
             c);
@@ -305,6 +351,7 @@ private:
     std::vector<Notice> notices_;
 
     TripleBuffer<Params> params_;  // UI -> optimizer
+    TripleBuffer<Params> kept_;    // optimizer -> UI: what the stepper kept after a refusal
     TripleBuffer<Frame> frames_;   // optimizer -> UI
     SpscRing<LossSample, 8192> samples_;
 
@@ -317,6 +364,7 @@ private:
     std::atomic<long> steps_{0};
     std::atomic<double> ms_per_step_{0};
     std::atomic<std::uint64_t> seq_{0};
+    std::atomic<std::uint64_t> retargets_handled_{0};
 
     // Optimizer-thread only.
     int pending_steps_ = 0;

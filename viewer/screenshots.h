@@ -1,7 +1,10 @@
 #pragma once
 // Saving screenshots off the UI thread. The UI hands over pixels (a copy it already has) and
 // returns at once; a worker encodes the PNG and writes it under a timestamped name that never
-// replaces an existing file (temp file + link(2), which fails instead of overwriting).
+// replaces an existing file (temp file + link(2), which fails instead of overwriting). What the
+// image was made with goes into the PNG itself, as a tEXt "Comment" chunk holding one JSON object
+// (ASCII: json_text.h escapes the rest; `identify -format %c`, exiftool or any PNG library reads it); the name keeps only the
+// time, the step and "-untrained" for results of untrained features.
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -20,10 +23,15 @@ std::filesystem::path default_screenshot_dir();
 // "<prefix>-YYYYMMDD-HHMMSS-mmm" for now (local time).
 std::string timestamped_name(const std::string& prefix);
 
-// Encodes PNG and writes dir/stem.png, or dir/stem-2.png, ... if taken. The file appears
-// complete or not at all. Creates dir if needed. Returns the path; throws std::runtime_error.
+// Encodes PNG (with `comment` as a tEXt "Comment" chunk unless empty) and writes dir/stem.png, or
+// dir/stem-2.png, ... if taken. The file appears complete or not at all. Creates dir if needed.
+// Returns the path; throws std::runtime_error.
 std::filesystem::path save_png_no_overwrite(const Rgba8& img, const std::filesystem::path& dir,
-                                            const std::string& stem);
+                                            const std::string& stem, const std::string& comment = {});
+
+// `png` (a complete PNG stream) with a tEXt chunk (keyword, Latin-1 text) right after IHDR.
+std::vector<unsigned char> with_text_chunk(const std::vector<unsigned char>& png, const std::string& keyword,
+                                           const std::string& text);
 
 class ScreenshotSaver {
 public:
@@ -37,7 +45,7 @@ public:
     ScreenshotSaver(const ScreenshotSaver&) = delete;
     ScreenshotSaver& operator=(const ScreenshotSaver&) = delete;
 
-    void save(Rgba8 img, std::filesystem::path dir, std::string stem);
+    void save(Rgba8 img, std::filesystem::path dir, std::string stem, std::string comment = {});
     // Finished saves since the last call; never blocks (try-lock).
     std::vector<Result> take_results();
 
@@ -46,6 +54,7 @@ private:
         Rgba8 img;
         std::filesystem::path dir;
         std::string stem;
+        std::string comment;
     };
     void run();
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 namespace nstv {
 
@@ -20,8 +21,23 @@ void UiProbe::item(const char* name) {
     else rects_.erase(name);
 }
 
+void UiProbe::frame(const char* name, const char* label) {
+    if (!enabled()) return;
+    item(name);
+    const auto it = rects_.find(name);
+    const float label_w = ImGui::CalcTextSize(label, nullptr, true).x;
+    if (it != rects_.end() && label_w > 0) {
+        const float frame_x1 = ImGui::GetItemRectMax().x - label_w - ImGui::GetStyle().ItemInnerSpacing.x;
+        it->second.x1 = std::min(it->second.x1, frame_x1);
+    }
+}
+
 void UiProbe::flush(int window_x, int window_y) {
-    if (!enabled() || (rects_ == written_ && wx_ == window_x && wy_ == window_y)) return;
+    if (!enabled()) return;
+    if (rects_ == written_ && wx_ == window_x && wy_ == window_y) {
+        rects_.clear();
+        return;
+    }
     const std::string tmp = path_ + ".tmp";
     {
         std::ofstream out(tmp);
@@ -37,7 +53,8 @@ void UiProbe::flush(int window_x, int window_y) {
         out << "}\n";
     }
     std::filesystem::rename(tmp, path_);
-    written_ = rects_;
+    written_ = std::move(rects_);
+    rects_.clear();
     wx_ = window_x;
     wy_ = window_y;
 }

@@ -17,7 +17,11 @@ public:
     [[nodiscard]] bool enabled() const { return !path_.empty(); }
     // Records the last ImGui item under `name` (window coordinates + window origin on screen).
     void item(const char* name);
-    // Writes the file (atomically) when something moved.
+    // The same for a widget drawn with a label on its right (sliders, combos): only its frame,
+    // so that a fraction of the rectangle's width is that fraction of the slider's range.
+    void frame(const char* name, const char* label);
+    // Once per frame: writes the file (atomically) when something moved, appeared or went away
+    // (only widgets drawn in this frame are listed), then starts the next frame's list.
     void flush(int window_x, int window_y);
 
 private:

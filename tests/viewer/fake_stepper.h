@@ -28,12 +28,15 @@ struct FakeLog {
     std::mutex mu;
     std::vector<int> values_seen;      // params.value at each step
     std::vector<long> rendered_steps;  // step count at each render
+    std::vector<int> rendered_values;  // params.value at each render
     std::atomic<int> started{0}, finished{0}, resets{0}, retargets{0};
     std::atomic<int> step_ms{0};
     std::atomic<int> throw_at{-1};     // step number (1-based) that throws
+    std::atomic<int> refuse_value{-1}; // apply() refuses parameters with this value
 
     std::vector<int> values() { std::lock_guard l(mu); return values_seen; }
     std::vector<long> renders() { std::lock_guard l(mu); return rendered_steps; }
+    std::vector<int> rendered() { std::lock_guard l(mu); return rendered_values; }
 };
 
 class FakeStepper {
@@ -43,7 +46,10 @@ public:
 
     FakeStepper(FakeLog& log, Notify notify) : log_(log), notify_(std::move(notify)) {}
 
-    void apply(const Params& p) { params_ = p; }
+    void apply(const Params& p) {
+        if (p.value == log_.refuse_value.load()) throw std::invalid_argument("value refused");
+        params_ = p;
+    }
     StepLosses step() {
         const int n = log_.started.fetch_add(1) + 1;
         if (const int ms = log_.step_ms.load(); ms > 0)
@@ -66,6 +72,7 @@ public:
         f.image.pixels.assign(static_cast<std::size_t>(width_) * 4, static_cast<std::uint8_t>(steps_ & 0xff));
         std::lock_guard l(log_.mu);
         log_.rendered_steps.push_back(steps_);
+        log_.rendered_values.push_back(params_.value);
     }
     void reset() {
         steps_ = 0;

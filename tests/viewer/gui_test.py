@@ -6,7 +6,8 @@ most pass --features random:1 --offline; the download cases serve a generated VG
 tests/weights_server.py, run in this process on 127.0.0.1, with XDG_CACHE_HOME in a temp folder.
 
     gui_test.py --viewer PATH --case screenshot|pause|slider|nan|bad-file|hostile-files|no-display|precision|
-                                     coarse-to-fine|download|download-fail|download-cancel
+                                     coarse-to-fine|blend|colors|style-knobs|style-flags|download|
+                                     download-fail|download-cancel
 
 NST_GUI_TEST_XSHOTS=DIR: also save `import -window root` pictures of the screen at key moments.
 """
@@ -119,6 +120,40 @@ def mean_abs_diff(a, b):
     return total / (wa * ha * 3)
 
 
+def write_png(path, width, height, pixel):
+    """Writes an 8-bit RGB PNG; pixel(x, y) -> (r, g, b)."""
+    raw = b"".join(b"\x00" + bytes(c for x in range(width) for c in pixel(x, y)) for y in range(height))
+
+    def chunk(ctype, body):
+        return struct.pack(">I", len(body)) + ctype + body + struct.pack(">I", zlib.crc32(ctype + body) & 0xFFFFFFFF)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def png_comment(path):
+    """The JSON object in a PNG's tEXt "Comment" chunk (ASCII, so also valid Latin-1), or None."""
+    data = open(path, "rb").read()
+    pos = 8
+    while pos + 8 <= len(data):
+        length, ctype = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if ctype == b"tEXt" and body.startswith(b"Comment\0"):
+            return json.loads(body[len(b"Comment\0"):].decode("ascii"))
+        pos += 12 + length
+    return None
+
+
+# YIQ as the engine computes it (nst/src/color.cpp, FCC NTSC coefficients), in 0..255 units.
+YIQ = ((0.299, 0.587, 0.114), (0.595716, -0.274453, -0.321263), (0.211456, -0.522591, 0.311135))
+
+
+def yiq(img, i):
+    _, _, ch, px = img
+    r, g, b = px[i * ch], px[i * ch + 1], px[i * ch + 2]
+    return tuple(m[0] * r + m[1] * g + m[2] * b for m in YIQ)
+
+
 # ---- the session -------------------------------------------------------------------------------
 
 class Session:
@@ -129,7 +164,7 @@ class Session:
         self.viewer, self.dir, self.size = viewer, workdir, size
         self.features, self.extra_env = list(features), dict(env or {})
         self.log = os.path.join(workdir, "log.jsonl")
-        self.probe = os.path.join(workdir, "probe.json")
+        self.probe_path = os.path.join(workdir, "probe.json")
         self.shots = os.path.join(workdir, "shots")
         os.makedirs(self.shots, exist_ok=True)
         self.xvfb = self.app = None
@@ -156,10 +191,10 @@ class Session:
         self.env.pop("NST_WEIGHTS_URL", None)
         args = [self.viewer, *self.features, "--size", str(self.size), "--device", "cpu", "--threads", "1",
                 "--window-size", "1100x720", "--log-json", self.log, "--screenshot-dir", self.shots,
-                "--ui-probe", self.probe, *self.extra]
+                "--ui-probe", self.probe_path, *self.extra]
         self.out = open(os.path.join(self.dir, "viewer.log"), "w")
         self.app = subprocess.Popen(args, env=self.env, stdout=self.out, stderr=subprocess.STDOUT)
-        wait_for("the first frame (UI probe file)", lambda: self.app.poll() is not None or os.path.exists(self.probe))
+        wait_for("the first frame (UI probe file)", lambda: self.app.poll() is not None or os.path.exists(self.probe_path))
         if self.app.poll() is not None:
             raise Failure(f"nst-viewer exited with {self.app.returncode}: {self.viewer_log()}")
         # No window manager: keyboard focus follows the pointer, so park it on the image.
@@ -213,10 +248,102 @@ class Session:
         return s[-1]["step"] if s else 0
 
     def widget(self, name):
-        rects = json.load(open(self.probe))
+        rects = self.probe()
         if name not in rects:
             raise Failure(f"widget {name} not in the UI probe: {sorted(rects)}")
         return rects[name]
+
+
+    def click(self, name, fx=0.5):
+        """A left click on a widget of the UI probe, at fraction fx of its width; then the pointer
+        goes back over the image (keys go where the pointer is)."""
+        x0, y0, x1, y1 = self.widget(name)
+        self.xdo("mousemove", str(round(x0 + fx * (x1 - x0))), str((y0 + y1) // 2))
+        time.sleep(0.15)
+        self.xdo("click", "1")
+        time.sleep(0.15)
+        self.xdo("mousemove", "300", "300")
+
+    def drag_slider(self, name, to, start=None):
+        """A real drag on a slider: press (at `start`, or a little before `to`), move to fraction
+        `to` of its width in small steps, release; each state held long enough for a frame to see
+        it (Dear ImGui samples the mouse once a frame)."""
+        x0, y0, x1, y1 = self.widget(name)
+        y = str((y0 + y1) // 2)
+        start = max(0.0, to - 0.1) if start is None else start
+        self.xdo("mousemove", str(round(x0 + start * (x1 - x0))), y)
+        time.sleep(0.2)
+        self.xdo("mousedown", "1")
+        time.sleep(0.2)
+        for k in range(1, 6):
+            self.xdo("mousemove", str(round(x0 + (start + (to - start) * k / 5) * (x1 - x0))), y)
+            time.sleep(0.05)
+        time.sleep(0.2)
+        self.xdo("mouseup", "1")
+        time.sleep(0.2)
+        self.xdo("mousemove", "300", "300")
+
+    def probe(self):
+        try:
+            return json.load(open(self.probe_path))
+        except (OSError, ValueError):
+            return {}
+
+    def scroll_to(self, name, min_height=20):
+        """Wheels the control panel until the widget is fully in view."""
+        if not hasattr(self, "_wheel_at"):
+            x0, _, x1, y1 = self.widget("pause")
+            self._wheel_at = (str((x0 + x1) // 2), str(y1 + 60))
+
+        def visible():
+            r = self.probe().get(name)
+            return bool(r) and r[3] - r[1] >= min_height
+        for button in ["5"] * 20 + ["4"] * 40:  # down first, then back up
+            if visible():
+                return
+            self.xdo("mousemove", *self._wheel_at)
+            self.xdo("click", button)
+            time.sleep(0.15)
+        if not visible():
+            raise Failure(f"could not scroll {name} into view: {sorted(self.probe())}")
+        self.xdo("mousemove", "300", "300")
+
+    def type_into(self, name, text):
+        """Types text into a text field and presses Enter. Dear ImGui 1.86 samples key state once
+        a frame, so Ctrl+A and Enter are held for a few frames."""
+        x0, y0, x1, y1 = self.widget(name)
+        self.xdo("mousemove", str((x0 + x1) // 2), str((y0 + y1) // 2))
+        self.xdo("click", "1")
+        time.sleep(0.3)
+        self.xdo("keydown", "ctrl+a")
+        time.sleep(0.3)
+        self.xdo("keyup", "ctrl+a")
+        time.sleep(0.2)
+        self.xdo("type", "--delay", "5", text)
+        self.xdo("keydown", "Return")
+        time.sleep(0.3)
+        self.xdo("keyup", "Return")
+        self.xdo("mousemove", "300", "300")
+
+    def step_once(self):
+        """One step with the Right key (the run is paused); returns its log line."""
+        before = self.last_step()
+        self.key("Right")
+        wait_for(f"step {before + 1}", lambda: self.last_step() >= before + 1)
+        time.sleep(0.2)
+        if self.last_step() != before + 1:
+            raise Failure(f"one step went from {before} to {self.last_step()}")
+        return self.steps()[-1]
+
+    def save_result_where(self, what, pred, tries=15):
+        """Saves results until one's metadata satisfies pred (a new frame may take a moment)."""
+        for _ in range(tries):
+            path = self.save_result()
+            meta = png_comment(path)
+            if meta and pred(meta):
+                return path, meta
+            time.sleep(0.3)
+        raise Failure(f"no saved result with {what}: last metadata {meta}")
 
     def shots_matching(self, pattern):
         return sorted(glob.glob(os.path.join(self.shots, pattern)))
@@ -353,7 +480,7 @@ def type_bad_content_files(viewer, work, files):
         lx0, ly0, lx1, ly1 = s.widget("lr")
 
         def header_visible():
-            r = json.load(open(s.probe)).get("images_header")
+            r = s.probe().get("images_header")
             if r and r[3] - r[1] >= 18:
                 return True
             s.xdo("mousemove", str((lx0 + lx1) // 2), str(ly1))
@@ -366,7 +493,7 @@ def type_bad_content_files(viewer, work, files):
         s.xdo("click", "1")
         # The panel scrolls: wheel down over it until the field is in view.
         def field_visible():
-            r = json.load(open(s.probe)).get("content_path")
+            r = s.probe().get("content_path")
             if r and r[3] - r[1] >= 18:  # fully in view, not clipped by the scroll region
                 return True
             s.xdo("mousemove", str((x0 + x1) // 2), str(y0 - 60))
@@ -442,7 +569,7 @@ def case_precision(viewer, work, source_dir):
         wait_for("3 steps", lambda: s.last_step() >= 3)
         if s.steps()[-1]["precision"] != "fp32":
             raise Failure(f"expected fp32 steps first: {s.steps()[-1]}")
-        if "precision_tf32" in json.load(open(s.probe)):
+        if "precision_tf32" in s.probe():
             raise Failure("tf32 is offered on a CPU device")
         x0, y0, x1, y1 = s.widget("precision_bf16")
         s.xdo("mousemove", str((x0 + x1) // 2), str((y0 + y1) // 2))
@@ -482,6 +609,224 @@ def case_coarse_to_fine(viewer, work, source_dir):
         if s.app.poll() is not None:
             raise Failure("viewer exited")
         print(f"steps 1..{numbers[-1]} at sizes {sizes}")
+
+
+# ---- several styles, colours, style scale, statistic --------------------------------------------
+
+def checks(x, y):
+    """A second style unlike the bundled one: red and blue 8-pixel checks."""
+    return (230, 40, 40) if (x // 8 + y // 8) % 2 else (30, 60, 220)
+
+
+def retargets(s):
+    return s.events("retarget")
+
+
+def case_blend(viewer, work, source_dir):
+    """Adding a style re-targets in the background; a bad one is refused with a message and changes
+    nothing; moving a blend slider changes the loss at the next step with no new targets (no
+    retarget event, the engine's count of target forward passes unchanged)."""
+    second = os.path.join(work, "checks.png")
+    write_png(second, 96, 96, checks)
+    bad = os.path.join(work, "notes.png")
+    open(bad, "w").write("not an image\n")
+    # A small learning rate: one step moves the loss little, so a blend change stands out.
+    with Session(viewer, work, ["--paused", "--lr", "0.001"]) as s:
+        wait_for("the start targets", lambda: retargets(s))
+        s.step_once()
+        s.step_once()
+        s.scroll_to("add_style_path")
+        s.type_into("add_style_path", bad)
+        refusal = wait_for("the refusal of the bad style",
+                           lambda: [l for l in s.viewer_log().splitlines() if "could not re-target" in l and bad in l])
+        wait_for("the style list back to one style", lambda: "blend_0" in s.probe() and "blend_1" not in s.probe())
+        one = s.step_once()
+        if len(one["style_blend"]) != 1 or any(r["reason"] == "styles" for r in retargets(s)):
+            raise Failure(f"the bad style changed the running set: {one['style_blend']}, {retargets(s)}")
+        s.type_into("add_style_path", second)
+        added = wait_for("new targets for two styles", lambda: [r for r in retargets(s) if r["reason"] == "styles"])[0]
+        if added["styles"] != ["style.jpg", "checks.png"]:
+            raise Failure(f"expected the bundled style and checks.png: {added}")
+        wait_for("the second style's blend slider", lambda: "blend_1" in s.probe() and "style_remove_1" in s.probe())
+        s.xshot("blend-two-styles")
+        a, b = s.step_once(), s.step_once()
+        if a["style_blend"] != [0.5, 0.5] or b["step"] != a["step"] + 1:
+            raise Failure(f"two styles should start with equal weights: {a['style_blend']}")
+        events_before = len(retargets(s))
+        # Drag the second style's blend slider from its right end down to about 0.1.
+        s.scroll_to("blend_1")
+        s.drag_slider("blend_1", 0.1, start=0.97)
+        c = s.step_once()
+        w0, w1 = c["style_blend"]
+        if not w1 < 0.2 or abs(w0 + w1 - 1) > 1e-5:
+            raise Failure(f"the blend did not reach the optimizer: {c['style_blend']}")
+        drift = abs(b["style"] - a["style"])  # one step of optimisation, same blend
+        jump = abs(c["style"] - b["style"])   # one step and the blend change
+        if not jump > 10 * drift:
+            raise Failure(f"the style loss should change with the blend: {a['style']:.4g} -> {b['style']:.4g} "
+                          f"(same blend) -> {c['style']:.4g} (new blend)")
+        if len(retargets(s)) != events_before or c["target_passes"] != b["target_passes"]:
+            raise Failure(f"the blend change computed targets: events {retargets(s)[events_before:]}, "
+                          f"target passes {b['target_passes']} -> {c['target_passes']}")
+        print(refusal[0])
+        print(f"two styles from step {a['step']} (target passes {added['target_passes']}); blend "
+              f"{b['style_blend']} -> {c['style_blend']} at step {c['step']}: style loss "
+              f"{a['style']:.5g} -> {b['style']:.5g} -> {c['style']:.5g} (jump {jump / max(drift, 1e-30):.0f}x the "
+              f"drift of a step), no retarget event, target passes still {c['target_passes']}")
+
+
+def case_colors(viewer, work, source_dir):
+    """Colours 'post' changes only what is shown and saved: the saved result keeps its luminance
+    and takes the content's chrominance (YIQ I and Q) within 8-bit rounding; back to 'off' gives
+    the same pixels as before; no step runs and no target is computed."""
+    # The bundled style under a name outside ASCII: the log and the PNG text chunk escape it.
+    style = os.path.join(work, "stil-\u00e9t\u00e9.jpg")
+    shutil.copy(os.path.join(source_dir, "assets", "style.jpg"), style)
+    with Session(viewer, work, ["--paused", "--style", style]) as s:
+        content_path = s.save_result()  # step 0: the content image as the network sees it
+        content = read_png(content_path)
+        meta = png_comment(content_path)
+        if meta["step"] != 0 or meta["styles"] != [os.path.basename(style)] or meta["preserve_colors"] != "off":
+            raise Failure(f"expected the step-0 image of {os.path.basename(style)} first: {meta}")
+        if s.events("start")[0]["styles"] != [style]:
+            raise Failure(f"the --log-json header should name the style: {s.events('start')[0]}")
+        s.key("space")
+        wait_for("8 steps", lambda: s.last_step() >= 8)
+        s.key("space")
+        step = s.settle_paused()
+        off_path, off_meta = s.save_result_where("colours off", lambda m: m["step"] == step)
+        off = read_png(off_path)
+        w, h, _, _ = off
+        n = w * h
+        moved = sum(abs(yiq(off, i)[1] - yiq(content, i)[1]) + abs(yiq(off, i)[2] - yiq(content, i)[2])
+                    for i in range(n)) / n
+        if moved < 3:
+            raise Failure(f"the style barely changed the colours (mean |dI|+|dQ| {moved:.2f}): the test cannot tell")
+        passes, events = s.steps()[-1]["target_passes"], len(retargets(s))
+
+        def choose(mode):
+            s.scroll_to("colors")
+            s.click("colors")
+            wait_for(f"the {mode} entry", lambda: f"colors_{mode}" in s.probe())
+            s.click(f"colors_{mode}")
+        choose("post")
+        post_path, post_meta = s.save_result_where("colours post", lambda m: m["preserve_colors"] == "post")
+        if post_meta["step"] != step:
+            raise Failure(f"a step ran: {post_meta}")
+        post = read_png(post_path)
+        # 8-bit rounding: each channel of each image is within 0.5 of its exact value, so a YIQ
+        # channel within 0.5 x the sum of its coefficients' magnitudes, twice that for a pair.
+        tol = [sum(abs(c) for c in row) + 1e-6 for row in YIQ]  # Y 1.0, I 1.19, Q 1.05
+        worst, compared = [0.0, 0.0, 0.0], 0
+        for i in range(n):
+            px = post[3][i * post[2]:i * post[2] + 3]
+            if min(px) == 0 or max(px) == 255:
+                continue  # clipped to [0,1]: the chrominance had to give
+            compared += 1
+            p, c, o = yiq(post, i), yiq(content, i), yiq(off, i)
+            worst = [max(worst[0], abs(p[0] - o[0])), max(worst[1], abs(p[1] - c[1])), max(worst[2], abs(p[2] - c[2]))]
+        if compared < n // 2:
+            raise Failure(f"only {compared} of {n} pixels are not clipped")
+        if any(wv > tv for wv, tv in zip(worst, tol)):
+            raise Failure(f"post: max |dY| vs off {worst[0]:.3f} (tolerance {tol[0]:.2f}), max |dI|, |dQ| vs the content "
+                          f"{worst[1]:.3f}, {worst[2]:.3f} (tolerance {tol[1]:.2f}, {tol[2]:.2f})")
+        s.xshot("colors-post")
+        choose("off")
+        back_path, _ = s.save_result_where("colours off again", lambda m: m["preserve_colors"] == "off")
+        if read_png(back_path) != off:
+            raise Failure("back to 'off', the result differs from before 'post': the iterate was touched")
+        after = s.step_once()
+        if len(retargets(s)) != events or after["target_passes"] != passes:
+            raise Failure(f"the colour toggle computed targets: {retargets(s)[events:]}, passes {passes} -> "
+                          f"{after['target_passes']}")
+        print(f"step {step}: chrominance moved by {moved:.1f} (mean |dI|+|dQ|); post: {compared}/{n} unclipped pixels "
+              f"with max |dI| {worst[1]:.3f}, |dQ| {worst[2]:.3f} from the content and |dY| {worst[0]:.3f} from the "
+              f"result (tolerances {tol[1]:.2f}, {tol[2]:.2f}, {tol[0]:.2f}); off again: identical pixels; no targets")
+
+
+def case_style_knobs(viewer, work, source_dir):
+    """The statistic switch is instant (no targets; beta follows it to its default); a new style
+    scale re-targets in the background and the run carries on; a scale too small for the deepest
+    layer is refused with a message and the previous one kept."""
+    with Session(viewer, work, ["--paused"]) as s:
+        wait_for("the start targets", lambda: retargets(s))
+        first = s.step_once()
+        if (first["style_loss"], first["style_scale"], first["style_weight"]) != ("gram", 1, 1e8):
+            raise Failure(f"expected gram, scale 1, beta 1e8 first: {first}")
+        events = len(retargets(s))
+        s.scroll_to("statistic_w2")
+        s.click("statistic_w2")
+        time.sleep(0.3)
+        w2 = s.step_once()
+        if w2["style_loss"] != "w2" or w2["style_weight"] != 500:
+            raise Failure(f"expected w2 with beta 500 (its default): {w2}")
+        if len(retargets(s)) != events or w2["target_passes"] != first["target_passes"]:
+            raise Failure(f"the statistic switch computed targets: {retargets(s)[events:]}")
+        # The slider (log scale, 0.1 to 4) dragged up from 1 towards its right end; new targets
+        # are computed once, when it is let go.
+        s.scroll_to("style_scale")
+        s.drag_slider("style_scale", 0.85)
+        scaled = wait_for("new targets for the style scale", lambda: [r for r in retargets(s) if r["reason"] == "style_scale"])
+        if len(scaled) != 1 or scaled[0]["target_passes"] <= w2["target_passes"]:
+            raise Failure(f"expected one re-target, with forward passes, when the slider is let go: {scaled}")
+        scaled = scaled[0]
+        big = s.step_once()
+        if not big["style_scale"] > 1.3 or big["step"] != w2["step"] + 1 or big["target_passes"] != scaled["target_passes"]:
+            raise Failure(f"expected a larger scale and the step counter going on: {big}")
+        # At 64 px a scale of 0.1 leaves a 6 px style: too small for relu5_1 (16 px).
+        s.drag_slider("style_scale", 0.0)
+        refusal = wait_for("the refusal", lambda: [l for l in s.viewer_log().splitlines() if "parameters refused" in l])
+        if "too small" not in refusal[0]:
+            raise Failure(f"the message should say why: {refusal[0]}")
+        kept = s.step_once()
+        if kept["style_scale"] != big["style_scale"]:
+            raise Failure(f"the refused scale reached a step: {kept}")
+        # The window shows the kept scale again: the next change sends it, not the refused one.
+        s.click("statistic_gram")
+        time.sleep(0.3)
+        gram = s.step_once()
+        if gram["style_scale"] != big["style_scale"] or gram["style_loss"] != "gram" or gram["style_weight"] != 1e8:
+            raise Failure(f"expected gram, beta 1e8 and the kept scale: {gram}")
+        if len([l for l in s.viewer_log().splitlines() if "parameters refused" in l]) != 1:
+            raise Failure("the refused scale was sent again")
+        s.xshot("style-knobs")
+        print(f"w2 at step {w2['step']} with no targets; scale {big['style_scale']:.2f} from step {big['step']} "
+              f"({scaled['target_passes'] - w2['target_passes']} target passes); {refusal[0]}")
+
+
+def case_style_flags(viewer, work, source_dir):
+    """--style (repeated or a comma list), --style-blend, --preserve-colors, --style-scale and
+    --style-loss are checked as nst checks them: exit 2 and the same message naming the value."""
+    nst = os.path.join(os.path.dirname(viewer), "nst")
+    if not os.access(nst, os.X_OK):
+        raise Failure(f"{nst} is needed to compare the messages")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    a, b = os.path.join(source_dir, "assets", "style.jpg"), os.path.join(source_dir, "assets", "content.jpg")
+    bad = [(["--style-blend", "3,x"], "'x' is not a number"),
+           (["--style", f"{a},{b}", "--style-blend", "1"], "1 weight for 2 style images"),
+           (["--style-blend", "0"], "all zero"),
+           (["--preserve-colors", "sepia"], "--preserve-colors sepia"),
+           (["--style-scale", "9"], "--style-scale 9"),
+           (["--style-loss", "l1"], "--style-loss l1"),
+           (["--style", ""], "empty file name")]
+    for args, words in bad:
+        v = subprocess.run([viewer, "--features", "random:1", *args], env=env, capture_output=True, text=True, timeout=30)
+        c = subprocess.run([nst, "--content", b, *([] if "--style" in args else ["--style", a]), "--features", "random:1",
+                            "--output", os.path.join(work, "out.png"), "--size", "32", "--steps", "1", *args], env=env, capture_output=True, text=True,
+                           timeout=60)
+        vline = (v.stdout + v.stderr).strip().splitlines()[-1:] or [""]
+        cline = (c.stdout + c.stderr).strip().splitlines()[-1:] or [""]
+        if v.returncode != 2 or words not in vline[0]:
+            raise Failure(f"nst-viewer {' '.join(args)}: expected exit 2 naming {words!r}, got {v.returncode}: {vline[0]}")
+        if c.returncode != 2 or vline[0].removeprefix("nst-viewer: ") != cline[0].removeprefix("nst: "):
+            raise Failure(f"{' '.join(args)}: nst says {c.returncode}: {cline[0]!r}, nst-viewer {vline[0]!r}")
+        print(f"{' '.join(args)}: exit 2, {vline[0]}")
+    # Accepted: three styles (a repeated flag and a comma list) for three weights; no display, so exit 1.
+    ok = subprocess.run([viewer, "--style", a, "--style", f"{b},{a}", "--style-blend", "1,2,3", "--preserve-colors",
+                         "histogram", "--style-scale", "0.5", "--style-loss", "w2"], env=env, capture_output=True,
+                        text=True, timeout=30)
+    if ok.returncode != 1 or "no display" not in ok.stderr:
+        raise Failure(f"valid style flags should pass parsing (then: no display): {ok.returncode} {ok.stderr}")
 
 
 # ---- weights: a generated VGG19 and the loopback server ----------------------------------------
@@ -649,7 +994,7 @@ def case_download_fail(viewer, work, source_dir):
             failed = wait_for("the download failure", lambda: s.events("download_failed"))[0]
             if "404" not in failed["error"]:
                 raise Failure(f"the error should name the HTTP status: {failed}")
-            wait_for("the error in the window (retry button)", lambda: "retry_download" in json.load(open(s.probe)))
+            wait_for("the error in the window (retry button)", lambda: "retry_download" in s.probe())
             s.xshot("download-fail")
             step = wait_for("steps", lambda: s.last_step())
             wait_for("steps to go on after the failure", lambda: s.last_step() >= step + 3)
@@ -697,7 +1042,8 @@ def case_download_cancel(viewer, work, source_dir):
 
 
 CASES = {"nan": case_nan, "bad-file": case_bad_file, "hostile-files": case_hostile_files, "screenshot": case_screenshot, "pause": case_pause, "slider": case_slider, "no-display": case_no_display, "precision": case_precision,
-         "coarse-to-fine": case_coarse_to_fine,
+         "coarse-to-fine": case_coarse_to_fine, "blend": case_blend, "colors": case_colors,
+         "style-knobs": case_style_knobs, "style-flags": case_style_flags,
          "download": case_download, "download-fail": case_download_fail, "download-cancel": case_download_cancel}
 
 
@@ -708,7 +1054,7 @@ def main():
     ap.add_argument("--case", required=True, choices=sorted(CASES))
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     a = ap.parse_args()
-    if a.case != "no-display":
+    if a.case not in ("no-display", "style-flags"):
         for tool in ("Xvfb", "xdotool"):
             if not shutil.which(tool):
                 print(f"FAIL: {tool} is not installed (scripts/setup.sh installs it)")

@@ -222,5 +222,59 @@ TEST(Runner, UiCallsDoNotWaitForASlowStep) {
     EXPECT_LT(Clock::now() - t0, std::chrono::milliseconds(100));
 }
 
+TEST(Runner, RefreshAppliesParametersAndPublishesWhilePaused) {
+    FakeLog log;
+    auto r = make_runner(log, true);
+    ASSERT_TRUE(wait_until([&] { return log.retargets.load() == 1 && r->poll_frame() != nullptr; }));
+    r->set_params(FakeParams{7});
+    r->refresh();
+    const Frame* f = nullptr;
+    ASSERT_TRUE(wait_until([&] { return (f = r->poll_frame()) != nullptr; }));
+    EXPECT_EQ(log.rendered().back(), 7) << "the refreshed frame is rendered with the new parameters";
+    EXPECT_EQ(f->step, 0);
+    EXPECT_EQ(log.started.load(), 0) << "a refresh is not a step";
+    EXPECT_TRUE(r->status().paused);
+}
+
+TEST(Runner, RefusedParametersAreReportedAndTheOldOnesKept) {
+    FakeLog log;
+    log.refuse_value = 5;
+    auto r = make_runner(log, true);
+    r->set_params(FakeParams{3});
+    r->step_once();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps == 1; }));
+    EXPECT_FALSE(r->take_kept_params().has_value()) << "nothing was refused yet";
+    r->set_params(FakeParams{5});
+    r->step_once();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps == 2; }));
+    std::vector<Notice> errors;
+    ASSERT_TRUE(wait_until([&] {
+        for (auto& n : r->take_notices())
+            if (n.level == Notice::Level::Error) errors.push_back(std::move(n));
+        return !errors.empty();
+    }));
+    EXPECT_NE(errors.front().text.find("value refused"), std::string::npos) << errors.front().text;
+    const auto kept = r->take_kept_params();
+    ASSERT_TRUE(kept.has_value());
+    EXPECT_EQ(kept->value, 3);
+    EXPECT_EQ(log.values(), (std::vector<int>{3, 3})) << "the step after the refusal ran with the kept value";
+    EXPECT_TRUE(r->status().paused) << "only the single step ran; a refusal does not stop or start the run";
+    r->resume();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 5; })) << "a refusal does not stop the run";
+}
+
+TEST(Runner, RetargetsHandledCountsFailuresToo) {
+    FakeLog log;
+    auto r = make_runner(log, true);  // one re-target sent by make_runner
+    r->retarget(FakeTarget{false, 5});
+    r->retarget(FakeTarget{true, 6});
+    ASSERT_TRUE(wait_until([&] { return r->status().retargets_handled == 3; }));
+    EXPECT_EQ(log.retargets.load(), 2) << "the failed one changed nothing";
+    // The count comes after the publication: the newest frame is the last successful re-target's.
+    const Frame* f = r->poll_frame();
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->image.width, 5);
+}
+
 }  // namespace
 }  // namespace nstv::testing

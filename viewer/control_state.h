@@ -1,0 +1,77 @@
+#pragma once
+// What the panels edit (ControlState) and what they ask for (ControlActions). Pure data: the
+// panels fill ControlActions, and the Controller turns them into runner calls.
+#include <string>
+#include <vector>
+
+#include "engine_stepper.h"
+#include "nst/nst.h"
+
+namespace nstv {
+
+// One style image of the blend: its path and its weight as the slider shows it (the engine
+// normalises the weights to sum 1).
+struct StyleEntry {
+    std::string path;
+    float weight = 1.0f;
+    bool operator==(const StyleEntry&) const = default;
+};
+
+struct ControlState {
+    // Weights and style knobs as edited (disabled style layers keep theirs). The blend is not kept
+    // here but in `styles`, next to the images it weighs.
+    nst::Params params;
+    std::vector<bool> style_enabled;    // parallel to params.style_layers
+    std::vector<StyleEntry> styles;     // the style list (what the optimizer was last asked for)
+    std::string new_style;              // the "add a style" field
+    int update_every = 1;
+
+    EngineSetup applied;                // what the optimizer was last asked to target
+    // True while a re-target is on its way: the style list and the other re-targeting controls
+    // wait for it (so requests never overtake each other).
+    bool retargeting = false;
+    // Edits of `applied`, sent with "Apply" / Enter.
+    std::string content_path, weights_path;
+    int size = 384;
+    int scales = 1;                     // coarse-to-fine levels (apply at the next Reset)
+    int coarse_steps = 100;             // steps per coarser level
+    int pooling = 0;                    // 0 max, 1 avg
+    bool random_features = true;
+    int features_seed = 0;
+    nst::Precision precision = nst::Precision::FP32;  // applied at once (re-targets)
+    bool cuda = false;                  // the engine runs on CUDA: tf32 is offered
+
+    std::string screenshot_dir;
+
+    // The snapshot the optimizer gets: disabled layers have weight 0 (same layer set, so no
+    // re-targeting is needed to switch a layer off and on again); the blend from `styles`.
+    [[nodiscard]] nst::Params snapshot() const;
+    // The setup the edit fields describe.
+    [[nodiscard]] EngineSetup edited_setup() const;
+    [[nodiscard]] std::vector<std::string> style_paths() const;
+    // Empty when the blend can be used, else why not (all weights zero).
+    [[nodiscard]] std::string blend_problem() const;
+    // After the optimizer refused parameters: show the ones it kept (a layer switched off here
+    // keeps its own weight).
+    void adopt(const nst::Params& kept);
+};
+
+struct ControlActions {
+    bool params_changed = false;        // weights, learning rate, layers
+    bool update_every_changed = false;
+    bool toggle_pause = false, reset = false;
+    int steps = 0;                      // single steps asked for (a held Right arrow repeats)
+    bool retarget = false;              // "Apply" in the inputs section
+    bool precision_changed = false;
+    bool retry_download = false;
+    bool save_result = false, save_window = false;
+    // The style panel.
+    std::vector<std::string> add_styles;
+    int remove_style = -1;              // index into ControlState::styles
+    bool blend_changed = false;         // instant
+    bool colors_changed = false;        // off <-> post instant; luminance/histogram: new targets
+    bool style_scale_changed = false;   // new targets (sent when the slider is let go)
+    bool statistic_changed = false;     // gram <-> w2: a matrix square root per layer
+};
+
+}  // namespace nstv

@@ -1,0 +1,265 @@
+#include "controller.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "json_text.h"
+#include "screenshots.h"
+
+namespace nstv {
+namespace {
+
+std::string file_names(const std::vector<std::string>& paths) {
+    std::string out;
+    for (const auto& p : paths) {
+        if (!out.empty()) out += ", ";
+        out += std::filesystem::path(p).filename().string();
+    }
+    return out;
+}
+
+std::string short_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+}  // namespace
+
+Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, std::function<void()> wake)
+    : opts_(o), log_(log), stats_(stats) {
+    state_.params = o.params;
+    state_.style_enabled.assign(o.params.style_layers.size(), true);
+    for (std::size_t i = 0; i < o.styles.size(); ++i)
+        state_.styles.push_back({o.styles[i], i < o.params.style_blend.size() ? o.params.style_blend[i] : 1.0f});
+    state_.update_every = o.update_every;
+    state_.applied.content_path = o.content;
+    state_.applied.style_paths = o.styles;
+    state_.applied.size = o.size;
+    state_.applied.scales = o.scales;
+    state_.applied.coarse_steps = o.coarse_steps;
+    state_.applied.options = o.engine;
+    state_.applied.init = o.init;
+    state_.applied.max_pixels = o.max_pixels;
+    state_.applied.restart = true;
+    state_.content_path = o.content;
+    state_.size = o.size;
+    state_.scales = o.scales;
+    state_.coarse_steps = o.coarse_steps;
+    state_.pooling = o.engine.pooling == nst::Pooling::Avg ? 1 : 0;
+    state_.random_features = o.engine.features.random();
+    state_.weights_path = o.engine.features.weights_path;
+    state_.features_seed = static_cast<int>(o.engine.features.random_seed);
+    state_.screenshot_dir = o.screenshot_dir.empty() ? default_screenshot_dir().string() : o.screenshot_dir;
+    state_.precision = o.engine.precision;
+
+    EngineRunner::Options ro;
+    ro.start_paused = o.start_paused;
+    ro.update_every = o.update_every;
+    ro.stop_at = o.steps;
+    if (log_)
+        ro.on_step = [log = log_, info = info_](const LossSample& s, const nst::Params& p) {
+            log->write(s, p, info->step_context());
+        };
+    ro.on_publish = std::move(wake);
+    const nst::Params initial = state_.snapshot();
+    runner_ = std::make_unique<EngineRunner>(
+        [initial, nan_at = o.debug_nan_at, info = info_, log = log_](Notify n) {
+            auto s = std::make_unique<EngineStepper>(initial, std::move(n), info, log);
+            s->inject_nan_at(nan_at);
+            return s;
+        },
+        initial, ro);
+    send(state_.applied);
+    if (log_)
+        log_->event("start", {{"features", o.engine.features.random() ? "random" : "vgg19"},
+                              {"weights", o.engine.features.weights_path},
+                              {"precision", nst::precision_name(o.engine.precision)},
+                              {"download", o.download ? "true" : "false", true},
+                              {"offline", o.offline ? "true" : "false", true},
+                              {"styles", json_strings(o.styles), true},
+                              {"style_blend", json_numbers(o.params.style_blend), true},
+                              {"preserve_colors", nst::color_mode_name(o.params.colors)},
+                              {"style_scale", json_number(o.params.style_scale), true},
+                              {"style_loss", nst::style_loss_name(o.params.style_loss)}});
+}
+
+void Controller::send(EngineSetup t) {
+    t.request = ++sent_;
+    requests_[t.request] = Request{t, state_.styles};
+    state_.applied = t;
+    state_.applied.params.reset();
+    state_.retargeting = true;
+    runner_->retarget(std::move(t));
+}
+
+const Frame* Controller::receive() {
+    const UiWaitTimer t(stats_);
+    // The status first: a re-target counted as handled has published its frame by then.
+    status_ = runner_->status();
+    const Frame* f = runner_->poll_frame();
+    if (f) {
+        frame_ = f;
+        if (f->sources && f->sources != sources_) {
+            sources_ = f->sources;
+            state_.cuda = sources_->device.rfind("cuda", 0) == 0;
+        }
+    }
+    state_.retargeting = status_.retargets_handled < sent_;
+    settle_requests();
+    if (const auto kept = runner_->take_kept_params()) state_.adopt(*kept);
+    // Steps per second over the last second or more (several seconds when steps are slow).
+    const auto now = Clock::now();
+    const auto secs = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+    if (status_.steps < rate_steps0_) rate_t0_ = now, rate_steps0_ = status_.steps;
+    if (status_.steps - rate_steps0_ >= 2 || secs(now - rate_t0_) >= 5.0) {
+        steps_per_s_ = (status_.steps - rate_steps0_) / std::max(1e-3, secs(now - rate_t0_));
+        rate_t0_ = now;
+        rate_steps0_ = status_.steps;
+    }
+    return f;
+}
+
+void Controller::settle_requests() {
+    if (state_.retargeting || settled_ == sent_ || !sources_) return;
+    const auto running = requests_.find(sources_->request);
+    if (running == requests_.end()) return;
+    settled_ = sent_;
+    if (running->first != sent_) {
+        // The requests sent after it failed (their errors are on screen): the optimizer still
+        // runs on this one, so that is what the panels show and what later requests build on.
+        const Request& r = running->second;
+        state_.applied = r.setup;
+        state_.applied.params.reset();
+        state_.applied.restart = false;
+        state_.precision = r.setup.options.precision;
+        if (state_.style_paths() != r.setup.style_paths) {
+            state_.styles = r.styles;
+            runner_->set_params(state_.snapshot());  // the blend for the list that runs
+        }
+    }
+    requests_.erase(requests_.begin(), running);
+    requests_.erase(std::next(running), requests_.end());
+}
+
+std::vector<Notice> Controller::take_notices() {
+    std::vector<Notice> out = runner_->take_notices();
+    for (const auto& n : out)
+        if (n.new_lr) state_.params.lr = *n.new_lr;
+    return out;
+}
+
+void Controller::adjust_beta_for_statistic(nst::StyleLoss from) {
+    // W2 losses are ~2e5 times Gram losses: beta follows the statistic unless the user chose it.
+    const nst::StyleLoss to = state_.params.style_loss;
+    const bool random = state_.applied.options.features.random();
+    const float old_default = nst::default_style_weight(from, random);
+    if (opts_.style_weight_set || state_.params.style_weight != old_default) return;
+    state_.params.style_weight = nst::default_style_weight(to, random);
+    say(std::string("statistic ") + nst::style_loss_name(to) + ": style weight " + short_number(old_default) + " -> " +
+            short_number(state_.params.style_weight) + " (its default)",
+        6.0);
+}
+
+void Controller::change_styles(const ControlActions& a) {
+    std::vector<StyleEntry> next = state_.styles;
+    if (a.remove_style >= 0 && static_cast<std::size_t>(a.remove_style) < next.size() && next.size() > 1)
+        next.erase(next.begin() + a.remove_style);
+    // A new style starts with the mean weight: an equal share on average.
+    float mean = next.empty() ? 1.0f
+                              : std::accumulate(next.begin(), next.end(), 0.0f,
+                                                [](float s, const StyleEntry& e) { return s + e.weight; }) /
+                                    static_cast<float>(next.size());
+    if (!(mean > 0)) {
+        for (auto& e : next) e.weight = 1.0f;  // all zero after a removal: start again from equal
+        mean = 1.0f;
+    }
+    std::vector<std::string> added;
+    for (const auto& p : a.add_styles)
+        if (!p.empty()) {
+            next.push_back({p, mean});
+            added.push_back(p);
+        }
+    if (next == state_.styles) return;
+    state_.styles = std::move(next);
+    // The blend for the new list travels with the request: no step runs with a mismatch. The
+    // snapshot follows for the steps after it (the optimizer keeps its blend until then).
+    EngineSetup t = state_.applied;
+    t.style_paths = state_.style_paths();
+    t.restart = false;
+    t.params = state_.snapshot();
+    t.reason = "styles";
+    send(std::move(t));
+    runner_->set_params(state_.snapshot());
+    say(added.empty() ? std::string("style removed: re-targeting in the background...")
+                      : "adding " + file_names(added) + ": re-targeting in the background...");
+}
+
+void Controller::apply(const ControlActions& a) {
+    const UiWaitTimer t(stats_);
+    if (a.toggle_pause) {
+        if (status_.paused) runner_->resume();
+        else runner_->pause();
+        status_.paused = !status_.paused;  // show the new state now; the optimizer follows
+    }
+    for (int i = 0; i < a.steps; ++i) runner_->step_once();
+    if (a.reset) runner_->reset();
+    if (a.statistic_changed)
+        adjust_beta_for_statistic(state_.params.style_loss == nst::StyleLoss::W2 ? nst::StyleLoss::Gram : nst::StyleLoss::W2);
+    const bool style_knobs = a.blend_changed || a.colors_changed || a.style_scale_changed || a.statistic_changed;
+    if ((a.params_changed || style_knobs) && state_.blend_problem().empty()) runner_->set_params(state_.snapshot());
+    // Paused: apply them now rather than at the next step. `post` changes what is shown (a new
+    // frame), and new targets are better computed before the user asks for the next step.
+    if (status_.paused && (a.colors_changed || a.style_scale_changed)) runner_->refresh();
+    if (a.update_every_changed) runner_->set_update_every(state_.update_every);
+    if (a.retarget) {
+        EngineSetup e = state_.edited_setup();
+        e.reason = "inputs";
+        send(std::move(e));
+        say("re-targeting in the background...");
+    }
+    if (!a.add_styles.empty() || a.remove_style >= 0) change_styles(a);
+    if (a.precision_changed && state_.precision != state_.applied.options.precision) {
+        EngineSetup e = state_.applied;
+        e.options.precision = state_.precision;
+        e.restart = false;
+        e.reason = "precision";
+        send(std::move(e));
+        if (log_) log_->event("precision", {{"precision", nst::precision_name(state_.precision)}});
+        say(std::string("switching to ") + nst::precision_name(state_.precision) +
+            ": rebuilding the network, carrying on from the current image...");
+    }
+}
+
+void Controller::switch_weights(const std::filesystem::path& path) {
+    if (!state_.applied.options.features.random()) {
+        say("VGG19 weights saved to " + path.string() + " (not switching: other weights are in use)", 8.0);
+        return;
+    }
+    // Live switch: the optimizer rebuilds the network with the real weights and carries on from
+    // the current image (the step counter goes on). Beta moves from the random-features default
+    // to the VGG19 one unless the user chose it (--style-weight, or the slider was moved).
+    const nst::StyleLoss loss = state_.params.style_loss;
+    const bool beta = !opts_.style_weight_set && state_.params.style_weight == nst::default_style_weight(loss, true) &&
+                      nst::default_style_weight(loss, true) != nst::default_style_weight(loss, false);
+    if (beta) state_.params.style_weight = nst::default_style_weight(loss, false);
+    EngineSetup t = state_.applied;
+    t.options.features.weights_path = path.string();
+    t.restart = false;
+    t.params = state_.snapshot();  // the new beta arrives with the new network, not a step earlier
+    t.reason = "weights";
+    send(std::move(t));
+    runner_->set_params(state_.snapshot());
+    state_.random_features = false;
+    state_.weights_path = path.string();
+    if (log_)
+        log_->event("weights_switch", {{"path", path.string()}, {"style_weight", std::to_string(state_.params.style_weight), true},
+                                       {"style_weight_changed", beta ? "true" : "false", true}});
+    say(std::string("switching to the downloaded VGG19 weights") +
+            (beta ? " (style weight 1e8 -> 1e6, the VGG19 default)" : "") + "...",
+        6.0);
+}
+
+}  // namespace nstv

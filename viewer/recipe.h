@@ -1,0 +1,27 @@
+#pragma once
+// A Recipe (frame.h) made from the engine's parameters, and written out for people (the status
+// line) and programs (--log-json, the metadata of saved images).
+#include <string>
+#include <vector>
+
+#include "frame.h"
+#include "nst/engine.h"
+
+namespace nstv {
+
+// The blend as the engine uses it: normalised to sum 1 for `count` styles (equal when empty or
+// unusable).
+std::vector<float> blend_shares(const std::vector<float>& blend, std::size_t count);
+
+Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths);
+
+// "a.jpg 75% + b.png 25%  |  colours post  |  scale 1.00  |  statistic gram"
+std::string describe(const Recipe& r);
+// "\"styles\":[...],\"style_blend\":[...],\"preserve_colors\":...,\"style_scale\":...,\"style_loss\":..."
+// (members only, to be placed inside an object).
+std::string recipe_json_members(const Recipe& r);
+// Everything a saved result was made with, one JSON object: step, content, the recipe, features
+// and precision.
+std::string result_metadata(const Frame& f);
+
+}  // namespace nstv

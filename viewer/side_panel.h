@@ -1,0 +1,28 @@
+#pragma once
+// The right-hand column: the title, the controls (scrolling; run, loss weights, styles, style
+// layers, inputs, screenshots) and the loss plot below them.
+#include <vector>
+
+#include "control_state.h"
+#include "plots.h"
+#include "runner.h"
+#include "style_panel.h"
+#include "texture.h"
+#include "ui_probe.h"
+
+namespace nstv {
+
+class SidePanel {
+public:
+    // `thumbs`: the style panel's thumbnails, one per s.styles entry (null while loading).
+    void draw(float width, float height, float scale, ControlState& s, const RunnerStatus& status,
+              const std::vector<const Texture*>& thumbs, UiProbe& probe, ControlActions& a);
+    [[nodiscard]] LossPlot& plot() { return plot_; }
+    [[nodiscard]] const StylePanel& styles() const { return styles_; }
+
+private:
+    LossPlot plot_;
+    StylePanel styles_;
+};
+
+}  // namespace nstv

@@ -1,0 +1,56 @@
+#include "view_panel.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace nstv {
+
+void ViewPanel::draw_toolbar(UiProbe& probe, ControlActions& a) {
+    if (ImGui::Button("Fit [F]")) view_.fit();
+    ImGui::SameLine();
+    if (ImGui::Button("1:1 [1]")) view_.actual_size();
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    for (ViewMode m : {ViewMode::Result, ViewMode::SideBySide, ViewMode::Split}) {
+        ImGui::SameLine();
+        if (ImGui::RadioButton(view_mode_name(m), view_.mode() == m)) view_.set_mode(m);
+    }
+    // Screenshot buttons, right-aligned on the toolbar where they are always in view.
+    const char* kSaveResult = "Save result [S]";
+    const char* kSaveWindow = "Save window [W]";
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float buttons_w = ImGui::CalcTextSize(kSaveResult).x + ImGui::CalcTextSize(kSaveWindow).x +
+                            4 * st.FramePadding.x + st.ItemSpacing.x;
+    // The zoom note gives way (shorter, then none) when the window is too narrow for it and the buttons.
+    ImGui::SameLine();
+    char zoom_long[64], zoom_short[32];
+    std::snprintf(zoom_long, sizeof zoom_long, "|  zoom %.0f%%  |  F1 help", view_.zoom() * 100.0f);
+    std::snprintf(zoom_short, sizeof zoom_short, "|  %.0f%%", view_.zoom() * 100.0f);
+    const float room = ImGui::GetWindowContentRegionMax().x - buttons_w - st.ItemSpacing.x - ImGui::GetCursorPosX();
+    if (ImGui::CalcTextSize(zoom_long).x <= room) ImGui::TextDisabled("%s", zoom_long);
+    else if (ImGui::CalcTextSize(zoom_short).x <= room) ImGui::TextDisabled("%s", zoom_short);
+    const float after_text = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + st.ItemSpacing.x;
+    // In a window too narrow for them on this row, the buttons go to a row of their own.
+    if (after_text + buttons_w <= ImGui::GetWindowContentRegionMax().x)
+        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - buttons_w);
+    else
+        ImGui::NewLine();  // (also undoes the SameLine above when no zoom note was drawn)
+    a.save_result |= ImGui::Button(kSaveResult);
+    probe.item("toolbar_save_result");
+    ImGui::SameLine();
+    a.save_window |= ImGui::Button(kSaveWindow);
+}
+
+void ViewPanel::draw(const Pictures& pictures, const StatusInfo& status, UiProbe& probe, ControlActions& a) {
+    draw_toolbar(probe, a);
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    ImGui::BeginChild("canvas", ImVec2(avail.x, avail.y - status_line_height()), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    view_.draw(pictures.result(), pictures.content(), pictures.styles());
+    ImGui::EndChild();
+    draw_status_line(status, probe);
+}
+
+}  // namespace nstv

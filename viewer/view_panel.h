@@ -1,0 +1,23 @@
+#pragma once
+// The left part of the window under the banner: the toolbar (fit, 1:1, view mode, zoom, save
+// buttons), the image canvas (ImageView) and the status line.
+#include "control_state.h"
+#include "image_view.h"
+#include "pictures.h"
+#include "status_line.h"
+#include "ui_probe.h"
+
+namespace nstv {
+
+class ViewPanel {
+public:
+    // Fills the rest of the current ImGui window. Save buttons set a.save_result / a.save_window.
+    void draw(const Pictures& pictures, const StatusInfo& status, UiProbe& probe, ControlActions& a);
+    [[nodiscard]] ImageView& view() { return view_; }
+
+private:
+    void draw_toolbar(UiProbe& probe, ControlActions& a);
+    ImageView view_;
+};
+
+}  // namespace nstv
