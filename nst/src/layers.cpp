@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "nst/error.h"
+#include "spec_text.h"
 
 namespace nst {
 namespace {
@@ -47,24 +48,6 @@ std::string known_relus() {
         out += l.name;
     }
     return out;
-}
-
-std::string_view trim(std::string_view s) {
-    constexpr std::string_view kSpace = " \t\r\n";
-    const auto first = s.find_first_not_of(kSpace);
-    if (first == std::string_view::npos) return {};
-    return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
-
-// Splits on commas, keeping empty pieces so that "a,,b" and "a," can be reported.
-std::vector<std::string_view> split_commas(std::string_view s) {
-    std::vector<std::string_view> parts;
-    while (true) {
-        const auto comma = s.find(',');
-        parts.push_back(trim(s.substr(0, comma)));
-        if (comma == std::string_view::npos) return parts;
-        s.remove_prefix(comma + 1);
-    }
 }
 
 [[noreturn]] void fail(std::string_view flag, const std::string& problem) {

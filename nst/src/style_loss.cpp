@@ -89,6 +89,7 @@ void StyleTerm::configure(const std::vector<float>& blend, StyleLoss statistic) 
             assign(b.mean, mean);
             assign(b.cov_sqrt, sqrtm_sym(cov));
             assign(b.trace, cov.trace());
+            assign(b.eps_eye, kW2Epsilon * eye);
         }
     }
     // Layers no longer targeted keep no blended state.
@@ -105,8 +106,7 @@ torch::Tensor StyleTerm::layer_loss(const torch::Tensor& activation, const Blend
     if (statistic_ == StyleLoss::Gram)
         return losses::mean_sq(losses::GramFunction::apply(f, static_cast<double>(c) * n), t.gram);
     const auto mean = f.mean(1).to(torch::kFloat64);
-    const auto cov = losses::GramFunction::apply(f, n).to(torch::kFloat64) - torch::outer(mean, mean) +
-                     kW2Epsilon * torch::eye(c, mean.options());
+    const auto cov = losses::GramFunction::apply(f, n).to(torch::kFloat64) - torch::outer(mean, mean) + t.eps_eye;
     const auto mean_term = losses::mean_sq(mean, t.mean);
     const auto cross = TraceSqrt::apply(torch::mm(torch::mm(t.cov_sqrt, cov), t.cov_sqrt));
     return (mean_term + (t.trace + cov.trace() - 2.0 * cross) / static_cast<double>(c)).to(activation.scalar_type());

@@ -51,6 +51,7 @@ private:
     struct Blended {
         torch::Tensor gram;                  // Gram: Σ_k w_k G_k
         torch::Tensor mean, cov_sqrt, trace; // W2, float64: μ_t, Σ_t^½, tr(Σ_t)
+        torch::Tensor eps_eye;               // W2: εI, made once rather than every step
     };
     [[nodiscard]] torch::Tensor layer_loss(const torch::Tensor& activation, const Blended& target) const;
 

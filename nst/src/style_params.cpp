@@ -6,6 +6,7 @@
 
 #include "nst/engine.h"
 #include "nst/error.h"
+#include "spec_text.h"
 
 namespace nst {
 namespace {
@@ -16,29 +17,18 @@ std::string number(double v) {
     return s.str();
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-    return s;
-}
-
 }  // namespace
 
 std::vector<float> parse_blend(std::string_view spec, std::string_view flag) {
     const std::string name(flag);
     if (trim(spec).empty()) throw UsageError(name + " is empty: expected weights such as 3,1");
     std::vector<float> out;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t comma = spec.find(',', start);
-        const std::string_view part = trim(spec.substr(start, comma == std::string_view::npos ? spec.npos : comma - start));
+    for (const std::string_view part : split_commas(spec)) {
         float v = 0;
         const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
         if (part.empty() || ec != std::errc() || end != part.data() + part.size())
             throw UsageError(name + " " + std::string(spec) + ": '" + std::string(part) + "' is not a number");
         out.push_back(v);
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
     }
     return out;
 }
