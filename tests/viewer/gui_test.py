@@ -511,18 +511,7 @@ def type_bad_content_files(viewer, work, files):
             # as missing) is typed again.
             for attempt in range(3):
                 before = len(refusals())
-                cx0, cy0, cx1, cy1 = s.widget("content_path")
-                s.xdo("mousemove", str((cx0 + cx1) // 2), str((cy0 + cy1) // 2))
-                s.xdo("click", "1")
-                time.sleep(0.3)
-                s.xdo("keydown", "ctrl+a")
-                time.sleep(0.3)
-                s.xdo("keyup", "ctrl+a")
-                time.sleep(0.2)
-                s.xdo("type", "--delay", "5", path)
-                s.xdo("keydown", "Return")
-                time.sleep(0.3)
-                s.xdo("keyup", "Return")
+                s.type_into("content_path", path)
                 new = wait_for(f"a message about {os.path.basename(path)}", lambda: refusals()[before:])
                 line = next((l for l in new if path + ":" in l), None)
                 if line:
