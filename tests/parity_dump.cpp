@@ -3,7 +3,8 @@
 //                         (after load + resize, before any colour transform)
 //   run.json            - the parameters used and the losses of every step
 //   final.safetensors   - "image" (the raw iterate, Engine::image) and "result" (what is shown and
-//                         saved, Engine::result), as float32 (PNG would quantise to 1/255)
+//                         saved, Engine::result: the average of the iterates under --average),
+//                         as float32 (PNG would quantise to 1/255)
 // Each style is resized here to round(style_scale x SIZE) on its long side, the size the engine
 // resizes it to, so that the engine's own resize is the identity and the dumped tensors are the
 // ones it used.
@@ -24,7 +25,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: %s --weights FILE --content FILE --style FILE [--style FILE ...] --size N --steps N --threads N\n"
     "       --out DIR [--content-weight A] [--style-weight B] [--tv-weight G] [--lr LR] [--style-blend W,W,...]\n"
-    "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2] [--pooling max|avg]\n";
+    "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2] [--pooling max|avg]\n"
+    "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY]\n";
 
 nst::safetensors::OutTensor chw(const std::string& name, const nst::Image& img) {
     // The engine's tensors are [1,3,H,W]; Image is HWC.
@@ -82,6 +84,9 @@ int main(int argc, char** argv) {
             else if (name == "style-scale") params.style_scale = std::stof(value);
             else if (name == "style-loss") params.style_loss = nst::parse_style_loss(value);
             else if (name == "pooling") pooling = parse_pooling(value);
+            else if (name == "optimizer") params.optimizer = nst::parse_optimizer(value);
+            else if (name == "lbfgs-history") params.lbfgs_history = std::stoi(value);
+            else if (name == "average") params.average = std::stof(value);
             else if (name != "weights" && name != "content" && name != "size" && name != "steps" &&
                      name != "threads" && name != "out") {
                 std::fprintf(stderr, "nst_parity_dump: unknown flag --%s\n", name.c_str());
@@ -123,6 +128,9 @@ int main(int argc, char** argv) {
                               {"style_scale", params.style_scale},
                               {"style_loss", nst::style_loss_name(params.style_loss)},
                               {"pooling", pooling == nst::Pooling::Max ? "max" : "avg"},
+                              {"optimizer", nst::optimizer_name(params.optimizer)},
+                              {"lbfgs_history", params.lbfgs_history},
+                              {"average", params.average},
                               {"losses", nlohmann::json::array()}};
         for (const auto* layers : {&params.content_layers, &params.style_layers}) {
             auto& dst = run[layers == &params.content_layers ? "content_layers" : "style_layers"];

@@ -1,5 +1,6 @@
 // The engine: composes the loss units (content_loss.h, style_loss.h, tv_loss.h) over VGG19
-// activations and runs Adam on the image. docs/LOSS.md writes the loss out.
+// activations and runs the optimiser (adam.h, lbfgs.h) on the image, with an optional moving
+// average of the iterates (image_average.h). docs/LOSS.md writes the loss out.
 #include "nst/engine.h"
 
 #include <torch/torch.h>
@@ -17,6 +18,8 @@
 #include "adam.h"
 #include "color_ops.h"
 #include "content_loss.h"
+#include "image_average.h"
+#include "lbfgs.h"
 #include "style_loss.h"
 #include "tensor_image.h"
 #include "tv_loss.h"
@@ -134,7 +137,11 @@ struct Engine::Impl {
     StyleTerm style_term;
 
     torch::Tensor x;  // the image being optimised, [1,3,H,W] in [0,1], a leaf with grad
+    // Exactly one of the two optimisers exists (Params::optimizer).
     std::unique_ptr<ImageAdam> adam;
+    std::unique_ptr<ImageLBFGS> lbfgs;
+    std::optional<ImageAverage> average;  // when Params::average > 0
+    long lbfgs_restarts = 0;              // of optimisers since dropped, plus the current one's
     torch::Tensor loss_content, loss_style, loss_tv, loss_total;  // detached, of the last step
     torch::Tensor publish_staging;  // pinned host buffer for image_rgba8 on CUDA
     int steps = 0;
@@ -269,7 +276,18 @@ struct Engine::Impl {
 
     void reset_optimizer() {
         invalidate_graph();
-        adam = std::make_unique<ImageAdam>(x, AdamOptions{.lr = params.lr});
+        if (lbfgs) lbfgs_restarts += lbfgs->restarts();
+        adam.reset();
+        lbfgs.reset();
+        if (params.optimizer == Optimizer::LBFGS)
+            lbfgs = std::make_unique<ImageLBFGS>(x, params.lr, params.lbfgs_history);
+        else
+            adam = std::make_unique<ImageAdam>(x, AdamOptions{.lr = params.lr});
+    }
+
+    void reset_average() {
+        average.reset();
+        if (params.average > 0.f && x.defined()) average.emplace(x, params.average);
     }
 
     void set_images(const Image& c, const std::vector<Image>& styles) {
@@ -298,16 +316,37 @@ struct Engine::Impl {
     void set_x(torch::Tensor start) {
         x = start.detach().clone().clamp_(0, 1).requires_grad_(true);
         reset_optimizer();
+        reset_average();
         steps = 0;
         loss_content = loss_style = loss_tv = loss_total = torch::Tensor();
     }
 
-    // The result as shown and saved (colour modes that take the content's chrominance).
-    [[nodiscard]] torch::Tensor shown() const {
+    // The start image for `init`, at the content's size.
+    [[nodiscard]] torch::Tensor initial(Init init) const {
+        if (init == Init::Content) return content_in;
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+        auto noise = at::rand(content_rgb.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
+        if (init == Init::Gray) noise = noise / 255.0 + 0.5;
+        return noise.to(device);
+    }
+
+    // A start image given as a picture: at the content's size, and only its luminance where the
+    // network sees luminance only.
+    [[nodiscard]] torch::Tensor initial(const Image& start) const {
+        const auto height = static_cast<int>(content_rgb.size(2)), width = static_cast<int>(content_rgb.size(3));
+        const Image resized = (start.width == width && start.height == height) ? start : resize_to(start, width, height);
+        auto t = to_tensor(resized, device);
+        return params.colors == ColorMode::Luminance ? color_ops::luminance_only(t) : t;
+    }
+
+    // The result as shown and saved: the average (if on and asked for), with the content's
+    // chrominance under the colour modes that take it.
+    [[nodiscard]] torch::Tensor shown(bool averaged) const {
         torch::NoGradGuard no_grad;
+        const auto img = averaged && average ? average->get().clamp_(0, 1) : x.detach();
         if (params.colors == ColorMode::Post || params.colors == ColorMode::Luminance)
-            return color_ops::keep_chrominance(x.detach(), content_rgb).clamp_(0, 1);
-        return x.detach();
+            return color_ops::keep_chrominance(img, content_rgb).clamp_(0, 1);
+        return img;
     }
 
     void step() {
@@ -315,21 +354,33 @@ struct Engine::Impl {
         if (!params.style_blend.empty() && params.style_blend.size() != styles_in.size())
             throw UsageError("--style-blend has " + std::to_string(params.style_blend.size()) + " weights for " +
                              std::to_string(styles_in.size()) + " style images");
+        if (lbfgs) {
+            // L-BFGS reads scalars on the host every step, so it is never captured in a graph.
+            loss_and_backward(lbfgs->image_with_grad());
+            lbfgs->step();
+            torch::NoGradGuard no_grad;
+            x.copy_(lbfgs->image());
+        } else {
+            adam_step();
+        }
+        if (average) average->update(x);
+        ++steps;
+    }
+
+    void adam_step() {
 #if NST_TORCH_HAS_CUDA
         if (options.cuda_graph && device.is_cuda() && !graph_failed) {
             if (!graph && eager_since_invalidate >= 2) capture_graph();
             if (graph) {
                 adam->prepare_graphed(x);
                 graph->replay();
-                ++steps;
                 return;
             }
             ++eager_since_invalidate;
         }
 #endif
-        loss_and_backward();
+        loss_and_backward(x);
         adam->step(x);
-        ++steps;
     }
 
 #if NST_TORCH_HAS_CUDA
@@ -344,7 +395,7 @@ struct Engine::Impl {
             const c10::cuda::CUDAStreamGuard guard(stream);
             fresh->capture_begin();
             capturing = true;
-            loss_and_backward();
+            loss_and_backward(x);
             adam->step_graphed(x);
             capturing = false;
             fresh->capture_end();
@@ -370,27 +421,29 @@ struct Engine::Impl {
     }
 #endif
 
-    // The loss at the current x and its gradient in x.grad(): the loss units, composed.
-    void loss_and_backward() {
+    // The loss at `image` and its gradient in the leaf it comes from (x for Adam, L-BFGS's own
+    // variable): the loss units, composed.
+    void loss_and_backward(const torch::Tensor& image) {
         // Only layers with a non-zero weight cost anything; the forward stops at the deepest one.
         std::set<int> tap_set;
         for (const auto* layers : {&params.content_layers, &params.style_layers})
             for (const auto& lw : *layers)
                 if (lw.weight != 0.f) tap_set.insert(relu_index(lw.layer));
-        const auto feats = features(x, std::vector<int>(tap_set.begin(), tap_set.end()));
+        const auto feats = features(image, std::vector<int>(tap_set.begin(), tap_set.end()));
 
-        const auto zero = torch::zeros({}, x.options().requires_grad(false));
+        const auto zero = torch::zeros({}, image.options().requires_grad(false));
         const auto content_loss = content_term.evaluate(params.content_layers, feats, zero);
         const auto style_loss = style_term.evaluate(params.style_layers, feats, zero);
-        const auto tv_loss = TvTerm::evaluate(x);
+        const auto tv_loss = TvTerm::evaluate(image);
         const auto total = params.content_weight * content_loss + params.style_weight * style_loss +
                            params.tv_weight * tv_loss;
 
         // A fresh gradient each step (no zero-fill); inside a CUDA graph the one captured buffer.
+        // (L-BFGS clears its own variable's gradient.)
 #if NST_TORCH_HAS_CUDA
-        if (!graph) x.mutable_grad() = torch::Tensor();
+        if (!graph && image.is_leaf()) x.mutable_grad() = torch::Tensor();
 #else
-        x.mutable_grad() = torch::Tensor();
+        if (image.is_leaf()) x.mutable_grad() = torch::Tensor();
 #endif
         total.backward();
         // Kept as device tensors: reading them (last_losses) is the only host sync.
@@ -408,6 +461,8 @@ void check_params(const Params& params) {
         throw UsageError("--lr " + std::to_string(params.lr) + ": the learning rate must be > 0");
     check_style_scale(params.style_scale);
     if (!params.style_blend.empty()) (void)normalized_blend(params.style_blend, params.style_blend.size());
+    check_average(params.average);
+    check_lbfgs_history(params.lbfgs_history);
 }
 
 Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::make_unique<Impl>()) {
@@ -436,21 +491,24 @@ Engine::~Engine() = default;
 
 void Engine::set_images(const Image& content, const std::vector<Image>& styles, Init init) {
     impl_->set_images(content, styles);
-    if (init == Init::Content) {
-        impl_->set_x(impl_->content_in);
-    } else {
-        auto gen = at::make_generator<at::CPUGeneratorImpl>(impl_->options.seed);
-        auto noise = at::rand(impl_->content_rgb.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
-        impl_->set_x(noise.to(impl_->device));
-    }
+    impl_->set_x(impl_->initial(init));
 }
 
 void Engine::retarget(const Image& content, const std::vector<Image>& styles, const Image& start) {
+    if (start.empty()) throw Error("the start image must not be empty");
     impl_->set_images(content, styles);
-    const Image resized = (start.width == content.width && start.height == content.height)
-                              ? start
-                              : resize_to(start, content.width, content.height);
-    impl_->set_x(to_tensor(resized, impl_->device));
+    impl_->set_x(impl_->initial(start));
+}
+
+void Engine::restart(Init init) {
+    if (!impl_->content_rgb.defined()) throw Error("Engine::restart called before set_images");
+    impl_->set_x(impl_->initial(init));
+}
+
+void Engine::restart(const Image& start) {
+    if (!impl_->content_rgb.defined()) throw Error("Engine::restart called before set_images");
+    if (start.empty()) throw Error("the start image must not be empty");
+    impl_->set_x(impl_->initial(start));
 }
 
 void Engine::set_params(const Params& params) {
@@ -473,9 +531,18 @@ void Engine::set_params(const Params& params) {
         throw;
     }
     if (weights_changed) impl_->invalidate_graph();  // baked into a captured graph
-    if (impl_->adam) {
-        impl_->adam->set_lr(params.lr);  // Adam's moments survive a learning-rate change
+    if (!impl_->x.defined()) return;
+    if (params.optimizer != old.optimizer) {
+        impl_->reset_optimizer();  // the image is kept; the new optimiser starts from it afresh
+    } else {
+        // Adam's moments and L-BFGS's curvature pairs survive a learning-rate change.
+        if (impl_->adam) impl_->adam->set_lr(params.lr);
+        if (impl_->lbfgs) {
+            impl_->lbfgs->set_lr(params.lr);
+            impl_->lbfgs->set_history(params.lbfgs_history);
+        }
     }
+    if (params.average != old.average) impl_->reset_average();  // restarts from the current iterate
 }
 
 bool Engine::needs_rebuild(const Params& params) const {
@@ -507,19 +574,23 @@ Image Engine::image() const {
     return to_image(impl_->x);
 }
 
-Image Engine::result() const {
+Image Engine::result(bool averaged) const {
     if (!impl_->x.defined()) return {};
-    return to_image(impl_->shown());
+    return to_image(impl_->shown(averaged));
 }
 
-void Engine::image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height) const {
+long Engine::optimizer_restarts() const {
+    return impl_->lbfgs_restarts + (impl_->lbfgs ? impl_->lbfgs->restarts() : 0);
+}
+
+void Engine::image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height, bool averaged) const {
     if (!impl_->x.defined()) {
         width = height = 0;
         out.clear();
         return;
     }
     torch::NoGradGuard no_grad;
-    const auto hwc = (impl_->shown()[0].permute({1, 2, 0}) * 255.0).round_().clamp_(0, 255).to(torch::kUInt8);
+    const auto hwc = (impl_->shown(averaged)[0].permute({1, 2, 0}) * 255.0).round_().clamp_(0, 255).to(torch::kUInt8);
     const auto alpha = torch::full({hwc.size(0), hwc.size(1), 1}, 255, hwc.options());
     auto rgba = torch::cat({hwc, alpha}, 2).contiguous();
     if (impl_->device.is_cuda()) {

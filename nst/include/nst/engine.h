@@ -1,5 +1,6 @@
 #pragma once
-// The stylization engine: Gatys et al. style transfer with a frozen VGG19 and Adam on the image.
+// The stylization engine: Gatys et al. style transfer with a frozen VGG19 and Adam or L-BFGS on
+// the image.
 // This header does not include LibTorch; the implementation (engine.cpp) owns every torch object.
 // An Engine is not thread-safe: exactly one thread (the CLI's main thread, or the viewer's
 // optimizer thread) creates it and calls every method.
@@ -20,7 +21,13 @@ enum class Pooling { Max, Avg };
 // (oneDNN on CPUs with AVX-512 BF16, tensor cores on CUDA); losses, Gram matrices and Adam stay
 // fp32. tf32: CUDA only, fp32 storage with TF32 tensor-core convolutions and matmuls.
 enum class Precision { FP32, BF16, TF32 };
-enum class Init { Content, Noise };
+// The start image. Content: the content image (as the network sees it). Noise: uniform in [0,1].
+// Gray: 0.5 plus uniform noise below 1/255, which breaks the symmetry (as crowsonkb's "gray").
+// Any other image: Engine::retarget with it as the start.
+enum class Init { Content, Noise, Gray };
+// Adam (per-pixel steps, the default), or L-BFGS with one loss-and-gradient evaluation per step
+// (jcjohnson/neural-style's default; see lbfgs.h for how it keeps pixels in [0,1]).
+enum class Optimizer { Adam, LBFGS };
 
 // Colour control (Gatys et al. 2017). Off: plain transfer. Post: the result's luminance with the
 // content's chrominance (YIQ), applied only to what is shown and saved. Luminance: the network sees
@@ -36,12 +43,14 @@ enum class StyleLoss { Gram, W2 };
 // forward pass): the loss weights, the learning rate, the style blend, colours off <-> post.
 // Re-targets in set_params (forward passes of the inputs, x and Adam's state kept): a layer with no
 // target yet, the style scale, colours to or from luminance/histogram; the style statistic needs
-// only a matrix square root per layer.
+// only a matrix square root per layer. A new optimiser or optimiser history restarts the
+// optimiser's state (the image is kept); a new averaging decay restarts the average from the
+// current iterate.
 struct Params {
     float content_weight = 1.0f;   // alpha
     float style_weight = 1.0e6f;   // beta (see kRandomFeaturesStyleWeight)
     float tv_weight = 1.0f;        // gamma
-    float lr = 0.02f;              // eta
+    float lr = 0.02f;              // eta: Adam's step size, or L-BFGS's step length (default_lr)
     std::vector<LayerWeight> content_layers;  // defaults from kDefaultContentLayers
     std::vector<LayerWeight> style_layers;    // defaults from kDefaultStyleLayers
     // One weight per style image (normalised to sum 1 when used); empty = equal weights.
@@ -50,11 +59,19 @@ struct Params {
     // Each style image is resized so that its long side is style_scale x the content's long side.
     float style_scale = 1.0f;
     StyleLoss style_loss = StyleLoss::Gram;
+    Optimizer optimizer = Optimizer::Adam;
+    int lbfgs_history = 100;  // curvature pairs L-BFGS keeps (neural-style's -lbfgs_num_correction)
+    // Decay of the moving average of the iterates that is shown and saved; 0 = off (the iterate).
+    float average = 0.0f;
 
     static Params defaults();
 };
 
 inline constexpr float kMinStyleScale = 0.1f, kMaxStyleScale = 4.0f;
+
+// The learning rate programs use when the user did not set one: Adam's step is in image units
+// (0.02 of the [0,1] range per step), L-BFGS's a multiple of its quasi-Newton step (1, as torch).
+[[nodiscard]] inline float default_lr(Optimizer optimizer) { return optimizer == Optimizer::LBFGS ? 1.0f : 0.02f; }
 
 // The blend weights normalised to sum 1 for `count` styles (empty = equal). Throws
 // nst::UsageError naming --style-blend for a wrong count, a negative or non-finite weight, or all
@@ -70,6 +87,14 @@ ColorMode parse_color_mode(const std::string& name);
 const char* color_mode_name(ColorMode mode);
 StyleLoss parse_style_loss(const std::string& name);
 const char* style_loss_name(StyleLoss loss);
+// "adam|lbfgs", "content|noise|gray"; the parsers throw nst::UsageError naming the flag and value.
+Optimizer parse_optimizer(const std::string& name);
+const char* optimizer_name(Optimizer optimizer);
+Init parse_init(const std::string& name);
+const char* init_name(Init init);
+// Throw nst::UsageError naming the flag unless 0 <= decay < 1, and 1 <= history <= 10000.
+void check_average(float decay);
+void check_lbfgs_history(int history);
 
 // Untrained (Kaiming-initialised) features give Gram matrices about 100x smaller than ImageNet
 // VGG19's, so with beta = 1e6 the style term would vanish next to content and TV. Programs use
@@ -137,7 +162,8 @@ public:
     }
 
     // Re-targets for new images but keeps optimising from `start` (resampled to the content size
-    // if it differs). Adam's state is reset.
+    // if it differs; its luminance under ColorMode::Luminance): coarse-to-fine levels, and
+    // --init-image. The optimiser's state and the average restart.
     void retarget(const Image& content, const std::vector<Image>& styles, const Image& start);
     void retarget(const Image& content, const Image& style, const Image& start) {
         retarget(content, std::vector<Image>{style}, start);
@@ -152,7 +178,13 @@ public:
     // True if set_params(params) would have to compute new targets (slow) rather than be instant.
     [[nodiscard]] bool needs_rebuild(const Params& params) const;
 
-    // One optimisation step: loss at the current x, backward, Adam update, clamp to [0,1].
+    // Restarts from a start image with the current inputs and targets (no forward pass of them):
+    // an Init, or an image (resampled to the content size). Steps count from 0 again; the
+    // optimiser's state and the average restart.
+    void restart(Init init);
+    void restart(const Image& start);
+
+    // One optimisation step: loss at the current x, backward, the optimiser's update, clamp to [0,1].
     void step();
 
     // Losses of the image *before* the last step's update (reading them syncs with the device).
@@ -164,11 +196,14 @@ public:
 
     // The image being optimised (the iterate), copied to the host: what a later run continues from.
     [[nodiscard]] Image image() const;
-    // The result as shown and saved: the iterate, with the content's chrominance under
-    // ColorMode::Post and ColorMode::Luminance.
-    [[nodiscard]] Image result() const;
+    // The result as shown and saved: the moving average of the iterates when Params::average > 0
+    // (the iterate itself when `averaged` is false or averaging is off), with the content's
+    // chrominance under ColorMode::Post and ColorMode::Luminance.
+    [[nodiscard]] Image result(bool averaged = true) const;
     // The result as 8-bit RGBA (for publication to a texture).
-    void image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height) const;
+    void image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height, bool averaged = true) const;
+    // L-BFGS steps that found no descent direction and restarted from the gradient.
+    [[nodiscard]] long optimizer_restarts() const;
 
     [[nodiscard]] std::string device_name() const;
     [[nodiscard]] bool random_features() const;
