@@ -190,7 +190,7 @@ void App::dropped(GLFWwindow* w, std::vector<std::string> paths) {
 }
 
 void App::start_download() {
-    banner_.start(opts_.weights_url);
+    banner_.start(opts_.run.weights_url);
     active_until_ = Clock::now() + std::chrono::milliseconds(500);
 }
 
@@ -345,7 +345,7 @@ int run_app(const ViewerOptions& o) {
         return 1;
     }
     std::unique_ptr<JsonLog> log;
-    if (!o.log_json.empty()) log = std::make_unique<JsonLog>(o.log_json);
+    if (!o.run.log_json.empty()) log = std::make_unique<JsonLog>(o.run.log_json);
 
     const GlfwSession glfw;
     if (!glfw.ok) {

@@ -30,24 +30,25 @@ std::string short_number(double v) {
 
 Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, std::function<void()> wake)
     : opts_(o), log_(log), stats_(stats) {
-    state_.params = o.params;
-    state_.style_enabled.assign(o.params.style_layers.size(), true);
-    for (std::size_t i = 0; i < o.styles.size(); ++i)
-        state_.styles.push_back({o.styles[i], i < o.params.style_blend.size() ? o.params.style_blend[i] : 1.0f});
+    state_.params = o.run.params;
+    state_.style_enabled.assign(o.run.params.style_layers.size(), true);
+    const nst::RunSettings& run = o.run;
+    for (std::size_t i = 0; i < run.styles.size(); ++i)
+        state_.styles.push_back({run.styles[i], i < run.params.style_blend.size() ? run.params.style_blend[i] : 1.0f});
     state_.update_every = o.update_every;
-    state_.applied.content_path = o.content;
-    state_.applied.style_paths = o.styles;
-    state_.applied.size = o.size;
-    state_.applied.scales = o.scales;
-    state_.applied.coarse_steps = o.coarse_steps;
+    state_.applied.content_path = run.content;
+    state_.applied.style_paths = run.styles;
+    state_.applied.size = run.size;
+    state_.applied.scales = run.scales;
+    state_.applied.coarse_steps = run.coarse_steps;
     state_.applied.options = o.engine;
-    state_.applied.init = o.init;
-    state_.applied.max_pixels = o.max_pixels;
+    state_.applied.init = run.init;
+    state_.applied.max_pixels = run.max_pixels;
     state_.applied.restart = true;
-    state_.content_path = o.content;
-    state_.size = o.size;
-    state_.scales = o.scales;
-    state_.coarse_steps = o.coarse_steps;
+    state_.content_path = run.content;
+    state_.size = run.size;
+    state_.scales = run.scales;
+    state_.coarse_steps = run.coarse_steps;
     state_.pooling = o.engine.pooling == nst::Pooling::Avg ? 1 : 0;
     state_.random_features = o.engine.features.random();
     state_.weights_path = o.engine.features.weights_path;
@@ -58,7 +59,7 @@ Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, 
     EngineRunner::Options ro;
     ro.start_paused = o.start_paused;
     ro.update_every = o.update_every;
-    ro.stop_at = o.steps;
+    ro.stop_at = run.steps;
     if (log_)
         ro.on_step = [log = log_, info = info_](const LossSample& s, const nst::Params& p) {
             log->write(s, p, info->step_context());
@@ -78,12 +79,12 @@ Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, 
                               {"weights", o.engine.features.weights_path},
                               {"precision", nst::precision_name(o.engine.precision)},
                               {"download", o.download ? "true" : "false", true},
-                              {"offline", o.offline ? "true" : "false", true},
-                              {"styles", json_strings(o.styles), true},
-                              {"style_blend", json_numbers(o.params.style_blend), true},
-                              {"preserve_colors", nst::color_mode_name(o.params.colors)},
-                              {"style_scale", json_number(o.params.style_scale), true},
-                              {"style_loss", nst::style_loss_name(o.params.style_loss)}});
+                              {"offline", run.offline ? "true" : "false", true},
+                              {"styles", json_strings(run.styles), true},
+                              {"style_blend", json_numbers(run.params.style_blend), true},
+                              {"preserve_colors", nst::color_mode_name(run.params.colors)},
+                              {"style_scale", json_number(run.params.style_scale), true},
+                              {"style_loss", nst::style_loss_name(run.params.style_loss)}});
 }
 
 void Controller::send(EngineSetup t) {
@@ -156,7 +157,7 @@ void Controller::adjust_beta_for_statistic(nst::StyleLoss from) {
     const nst::StyleLoss to = state_.params.style_loss;
     const bool random = state_.applied.options.features.random();
     const float old_default = nst::default_style_weight(from, random);
-    if (opts_.style_weight_set || state_.params.style_weight != old_default) return;
+    if (opts_.run.style_weight_given || state_.params.style_weight != old_default) return;
     state_.params.style_weight = nst::default_style_weight(to, random);
     say(std::string("statistic ") + nst::style_loss_name(to) + ": style weight " + short_number(old_default) + " -> " +
             short_number(state_.params.style_weight) + " (its default)",
@@ -242,7 +243,7 @@ void Controller::switch_weights(const std::filesystem::path& path) {
     // the current image (the step counter goes on). Beta moves from the random-features default
     // to the VGG19 one unless the user chose it (--style-weight, or the slider was moved).
     const nst::StyleLoss loss = state_.params.style_loss;
-    const bool beta = !opts_.style_weight_set && state_.params.style_weight == nst::default_style_weight(loss, true) &&
+    const bool beta = !opts_.run.style_weight_given && state_.params.style_weight == nst::default_style_weight(loss, true) &&
                       nst::default_style_weight(loss, true) != nst::default_style_weight(loss, false);
     if (beta) state_.params.style_weight = nst::default_style_weight(loss, false);
     EngineSetup t = state_.applied;

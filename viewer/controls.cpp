@@ -14,10 +14,12 @@ namespace nstv {
 
 namespace {
 
-// A log-scale slider (for ranges spanning decades); ctrl+click types an exact value.
-bool log_slider(const char* label, float* v, float lo, float hi, UiProbe& probe, const char* probe_name) {
-    const bool changed = ImGui::SliderFloat(label, v, lo, hi, "%.3g", ImGuiSliderFlags_Logarithmic);
-    probe.item(probe_name);
+// A slider for the table parameter `name` (label, range and scale from nst/param_table.h);
+// ctrl+click types an exact value.
+bool table_slider(const char* name, float* v, UiProbe& probe) {
+    const nst::ParamSpec& p = nst::param(name);
+    const bool changed = param_slider(p, v);
+    probe.item(p.probe_name().c_str());
     return changed;
 }
 
@@ -69,10 +71,10 @@ void draw_weight_controls(ControlState& s, UiProbe& probe, ControlActions& a) {
     ImGui::Spacing();
     if (ImGui::CollapsingHeader("Loss weights", ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::PushItemWidth(full * 0.62f);
-        a.params_changed |= log_slider("content weight", &s.params.content_weight, 1e-3f, 1e3f, probe, "content_weight");
-        a.params_changed |= log_slider("style weight", &s.params.style_weight, 1.0f, 1e10f, probe, "style_weight");
-        a.params_changed |= log_slider("TV weight", &s.params.tv_weight, 1e-4f, 1e4f, probe, "tv_weight");
-        a.params_changed |= log_slider("learning rate", &s.params.lr, 1e-4f, 1.0f, probe, "lr");
+        a.params_changed |= table_slider("content-weight", &s.params.content_weight, probe);
+        a.params_changed |= table_slider("style-weight", &s.params.style_weight, probe);
+        a.params_changed |= table_slider("tv-weight", &s.params.tv_weight, probe);
+        a.params_changed |= table_slider("lr", &s.params.lr, probe);
         ImGui::PopItemWidth();
         ImGui::TextDisabled("take effect at the next step; Adam's moments are kept");
     }
@@ -130,16 +132,15 @@ void draw_input_controls(ControlState& s, UiProbe& probe, ControlActions& a) {
         bool enter = false;
         enter |= ImGui::InputText("content", &s.content_path, ImGuiInputTextFlags_EnterReturnsTrue);
         probe.item("content_path");
-        ImGui::SliderInt("size", &s.size, 32, 2048, "%d px", ImGuiSliderFlags_Logarithmic);
+        param_slider(nst::param("size"), &s.size, "%d px");
         probe.item("size");
-        ImGui::SliderInt("coarse-to-fine levels", &s.scales, 1, 4, "%d", ImGuiSliderFlags_AlwaysClamp);
+        param_slider(nst::param("scales"), &s.scales);
         probe.item("scales");
         help_marker("1: optimise at the full size only. N: start at size/2^(N-1) and double the size after "
                     "each level's steps, continuing from the upsampled image (coarse steps are cheap). A new "
                     "schedule starts with the next Reset.");
         if (s.scales > 1) {
-            ImGui::SliderInt("steps per coarse level", &s.coarse_steps, 1, 1000, "%d",
-                             ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+            param_slider(nst::param("coarse-steps"), &s.coarse_steps);
             probe.item("coarse_steps");
         }
         ImGui::Combo("pooling", &s.pooling, "max\0avg\0");

@@ -1,33 +1,30 @@
 #pragma once
-// Command-line options of nst-viewer: the engine flags of `nst` (same names, same meaning) plus
-// the viewer's own. Parsing is separate from the app so --help/--version work without a display.
+// Command-line options of nst-viewer: the engine flags of `nst` (the same table, so the same names,
+// meaning and checks) plus the viewer's own. Parsing is separate from the app so --help/--version
+// work without a display.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "nst/nst.h"
+#include "nst/settings.h"
 
 namespace nstv {
 
+// nst's defaults, changed where a live window needs others: a smaller image (it stays live on a
+// CPU) and no step limit (--steps 0: run until paused).
+[[nodiscard]] nst::RunSettings viewer_defaults();
+
 struct ViewerOptions {
-    // Engine (as in `nst`).
-    std::string content;             // empty: the bundled sample
-    std::vector<std::string> styles; // --style, repeated or a comma list; default: the bundled sample
-    int size = 384;              // long side in pixels; smaller than nst's so it stays live on a CPU
-    long steps = 0;              // 0 = run until paused; otherwise pause at this step
-    int scales = 1;              // coarse-to-fine levels (1 = plain), as nst --scales
-    int coarse_steps = 100;      // steps at each coarser level, as nst --coarse-steps
-    nst::Params params = nst::Params::defaults();  // style_blend normalised, one weight per style
+    // The shared parameters, flags from nst's table (nst/param_table.h) with the viewer's defaults
+    // (viewer_defaults()); after parsing, the bundled samples fill in for a missing --content or
+    // --style, the blend is normalised and the style weight is the default unless given.
+    nst::RunSettings run = viewer_defaults();
+    // What the engine starts with: run's network options, the threads resolved, and the weights
+    // found: --weights > the cache > a background download (unless --offline) > untrained.
     nst::EngineOptions engine;
-    nst::Init init = nst::Init::Content;
-    std::int64_t max_pixels = nst::kDefaultMaxPixels;
-    std::string log_json;
-    // Weights: --weights > the cache > a background download (unless --offline) > untrained.
-    std::string weights_url;         // --weights-url (default: weights_url_from_env())
-    bool offline = false;            // --offline: never download
     bool download = false;           // start on untrained features and fetch the weights meanwhile
-    bool style_weight_set = false;   // --style-weight given: never changed for the user
     std::string untrained_reason;    // why the features are untrained, for the banner ("" if asked for)
 
     // Viewer.

@@ -108,9 +108,9 @@ void draw_style_knobs(ControlState& s, UiProbe& probe, ControlActions& a) {
                 "luminance alone. histogram: each style's colours are matched to the content's first. The last "
                 "two compute new targets in the background.");
     ImGui::SetNextItemWidth(full * 0.62f);  // as the loss weights above: the labels line up
-    ImGui::SliderFloat("style scale", &s.params.style_scale, nst::kMinStyleScale, nst::kMaxStyleScale, "%.2f",
-                       ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
-    probe.frame("style_scale", "style scale");
+    const nst::ParamSpec& scale = nst::param("style-scale");
+    param_slider(scale, &s.params.style_scale, "%.2f");
+    probe.frame(scale.probe_name().c_str(), scale.label.c_str());
     if (ImGui::IsItemDeactivatedAfterEdit()) a.style_scale_changed = true;  // new targets once, when let go
     help_marker("Each style image is resized so that its long side is this times the content's (larger: "
                 "bigger brush strokes). New targets are computed in the background when the slider is let go; "

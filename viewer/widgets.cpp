@@ -2,12 +2,33 @@
 
 #include <imgui.h>
 
+#include <cmath>
+
 namespace nstv {
 
 void help_marker(const char* text) {
     ImGui::SameLine();
     ImGui::TextDisabled("(?)");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
+}
+
+namespace {
+
+ImGuiSliderFlags slider_flags(const nst::UiRange& r) {
+    return (r.log ? ImGuiSliderFlags_Logarithmic : 0) | (r.clamp ? ImGuiSliderFlags_AlwaysClamp : 0);
+}
+
+}  // namespace
+
+bool param_slider(const nst::ParamSpec& p, float* v, const char* format) {
+    const nst::UiRange r = p.ui.value();
+    return ImGui::SliderFloat(p.label.c_str(), v, r.lo, r.hi, format, slider_flags(r));
+}
+
+bool param_slider(const nst::ParamSpec& p, int* v, const char* format) {
+    const nst::UiRange r = p.ui.value();
+    return ImGui::SliderInt(p.label.c_str(), v, static_cast<int>(std::lround(r.lo)), static_cast<int>(std::lround(r.hi)),
+                            format, slider_flags(r));
 }
 
 std::string fit_text(const std::string& text, float width) {

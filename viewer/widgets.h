@@ -2,6 +2,8 @@
 // Small widgets shared by the panels.
 #include <string>
 
+#include "nst/param_table.h"
+
 namespace nstv {
 
 // A "(?)" after the last item that shows `text` when hovered.
@@ -9,5 +11,10 @@ void help_marker(const char* text);
 // `text` shortened with "..." in the middle so that it fits `width` pixels in the current font
 // (file names in narrow columns keep their start and their extension).
 std::string fit_text(const std::string& text, float width);
+
+// A slider for a parameter of the table (nst/param_table.h): its label, range, scale and clamping
+// come from the table, so the viewer offers what nst documents. Needs `p.ui`.
+bool param_slider(const nst::ParamSpec& p, float* v, const char* format = "%.3g");
+bool param_slider(const nst::ParamSpec& p, int* v, const char* format = "%d");
 
 }  // namespace nstv

@@ -1,0 +1,66 @@
+#pragma once
+// What a run is made of, as both programs take it from their flags: the inputs, the schedule, the
+// network and the loss parameters. One struct so that flags, viewer controls, session files and
+// "copy as command" all read and write the same fields (through the table in param_table.h).
+// No LibTorch and no CLI11 here.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nst/download.h"
+#include "nst/engine.h"
+#include "nst/image.h"
+
+namespace nst {
+
+// Params::defaults() without engine.cpp: the same values (kDefault*Layers), built in nst_core so
+// that the settings do not depend on the torch library. A test checks that the two agree.
+[[nodiscard]] Params default_params();
+
+// Defaults are those of `nst`; a program with other defaults (nst-viewer) starts from a copy it
+// changed. Enumerations are typed; texts that only a later step can check (files, --device, the
+// URL) are kept as given.
+struct RunSettings {
+    std::string content;               // --content (empty: not given)
+    std::vector<std::string> styles;   // --style, in order (empty: not given)
+    int size = 256;                    // long side of the optimised image
+    int steps = 300;                   // steps at the full size (nst-viewer: pause there; 0 = never)
+    int scales = 1;                    // coarse-to-fine levels (1 = plain)
+    int coarse_steps = 100;            // steps at each coarser level
+    Init init = Init::Content;
+    Pooling pooling = Pooling::Max;
+    std::string weights;               // --weights FILE (empty: the cache, else a download)
+    std::string features;              // --features random[:SEED] (empty: VGG19 weights)
+    std::string weights_url = weights_url_from_env();
+    bool offline = false;
+    std::string device = "auto";
+    std::uint64_t seed = 0;            // for --init noise
+    int threads = 0;                   // 0: the program's default
+    Precision precision = Precision::FP32;
+    std::int64_t max_pixels = kDefaultMaxPixels;
+    std::string log_json;
+    // The loss parameters; style_blend as given (normalised by engine_params()).
+    Params params = default_params();
+    // --style-weight was given: its value is the user's, never replaced by a default (the
+    // default depends on the statistic and on the features, see default_style_weight()).
+    bool style_weight_given = false;
+};
+
+// Cross-parameter checks, once every flag is set (each value was checked by its setter). Batch
+// (nst): --content and --style are required and --steps >= 1. Live (nst-viewer): the program
+// supplies the bundled samples, and --steps 0 means "never pause". Both: one blend weight per
+// style, a coarsest level of at least 16 px, --weights and --features not both. Throws
+// nst::UsageError.
+enum class Use { Batch, Live };
+void validate(const RunSettings& s, Use use);
+
+// The engine's fixed options from the settings (features parsed; no weights file resolved:
+// where the weights come from is each program's policy).
+[[nodiscard]] EngineOptions engine_options(const RunSettings& s);
+
+// The parameters the engine gets: the blend normalised for the styles given, and the default
+// style weight for the statistic and the features unless --style-weight was given. Throws
+// nst::UsageError for a blend that does not fit the styles.
+[[nodiscard]] Params engine_params(const RunSettings& s, bool random_features);
+
+}  // namespace nst

@@ -1,0 +1,308 @@
+// The table of run parameters (param_table.h): one entry per shared flag of nst and nst-viewer.
+// The entries are built by a few makers (text, integer, number, choice, flag) so that each kind
+// is parsed, checked and written back in one place.
+#include "nst/param_table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+#include "nst/error.h"
+#include "param_text.h"
+
+namespace nst {
+namespace {
+
+[[noreturn]] void refuse(std::string_view name, std::string_view value, std::string_view why) {
+    std::string message = "--";  // appends: GCC 12 warns falsely (-Wrestrict) on operator+ chains
+    message.append(name).append(" ").append(value).append(": ").append(why);
+    throw UsageError(message);
+}
+
+ParamSpec entry(std::string name, std::string help, ParamKind kind) {
+    ParamSpec p;
+    p.name = std::move(name);
+    p.help = std::move(help);
+    p.kind = kind;
+    return p;
+}
+
+// `field` is a generic lambda returning a reference to the member, usable on const and non-const
+// settings alike.
+template <class F>
+ParamSpec text(std::string name, std::string help, F field) {
+    ParamSpec p = entry(std::move(name), std::move(help), ParamKind::Text);
+    p.get = [field](const RunSettings& s) { return std::string(field(s)); };
+    p.set = [field](RunSettings& s, std::string_view v) { field(s) = std::string(v); };
+    return p;
+}
+
+template <class T>
+std::string bounds(T lo, T hi) {
+    if (hi != std::numeric_limits<T>::max()) return "between " + std::to_string(lo) + " and " + std::to_string(hi);
+    return lo == 1 ? "> 0" : ">= " + std::to_string(lo);
+}
+
+template <class T, class F>
+ParamSpec integer(std::string name, std::string help, F field, T lo, T hi) {
+    ParamSpec p = entry(name, std::move(help), ParamKind::Int);
+    p.get = [field](const RunSettings& s) { return std::to_string(field(s)); };
+    p.set = [name, field, lo, hi](RunSettings& s, std::string_view v) {
+        const std::optional<T> n = parse_number<T>(v);
+        if (!n) refuse(name, v, "expected an integer " + bounds(lo, hi));
+        if (*n < lo || *n > hi) refuse(name, v, "must be " + bounds(lo, hi));
+        field(s) = *n;
+    };
+    return p;
+}
+
+// `ok` says whether a parsed value is valid; `rule` is what the message says when it is not.
+template <class F, class Ok>
+ParamSpec number(std::string name, std::string help, F field, std::string rule, Ok ok) {
+    ParamSpec p = entry(name, std::move(help), ParamKind::Float);
+    p.get = [field](const RunSettings& s) { return format_number(field(s)); };
+    p.set = [name, field, rule, ok](RunSettings& s, std::string_view v) {
+        const std::optional<float> x = parse_number<float>(v);
+        if (!x || !ok(*x)) refuse(name, v, rule);
+        field(s) = *x;
+    };
+    return p;
+}
+
+// A loss weight: finite and >= 0 (0 switches the term off).
+template <class F>
+ParamSpec weight(std::string name, std::string help, F field) {
+    return number(std::move(name), std::move(help), field, "must be a finite number >= 0",
+                  [](float x) { return std::isfinite(x) && x >= 0; });
+}
+
+// "a, b or c"
+std::string alternatives(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i) out += i + 1 == names.size() ? " or " : ", ";
+        out += names[i];
+    }
+    return out;
+}
+
+template <class E, class F>
+ParamSpec choice(std::string name, std::string help, F field, std::vector<std::pair<std::string, E>> values) {
+    ParamSpec p = entry(name, std::move(help), ParamKind::Choice);
+    for (const auto& v : values) p.choices.push_back(v.first);
+    p.get = [field, values](const RunSettings& s) {
+        for (const auto& [text, value] : values)
+            if (value == field(s)) return text;
+        return values.front().first;  // unreachable while `values` covers the enumeration
+    };
+    p.set = [name, field, values, expected = "expected " + alternatives(p.choices)](RunSettings& s, std::string_view v) {
+        const auto it = std::find_if(values.begin(), values.end(), [&](const auto& e) { return e.first == v; });
+        if (it == values.end()) refuse(name, v, expected);
+        field(s) = it->second;
+    };
+    return p;
+}
+
+template <class F>
+ParamSpec flag(std::string name, std::string help, F field) {
+    ParamSpec p = entry(name, std::move(help), ParamKind::Flag);
+    p.get = [field](const RunSettings& s) { return std::string(field(s) ? "true" : "false"); };
+    p.set = [name, field](RunSettings& s, std::string_view v) {
+        if (v != "true" && v != "false") refuse(name, v, "expected true or false");
+        field(s) = v == "true";
+    };
+    return p;
+}
+
+// --style: comma-separated file names (no trimming: a name may start with a space).
+ParamSpec styles() {
+    ParamSpec p = entry("style",
+                        "Style image(s): repeat the flag or give a comma list; nst: required, nst-viewer: "
+                        "the bundled sample by default",
+                        ParamKind::List);
+    p.get = [](const RunSettings& s) { return join(s.styles, ","); };
+    // "" is one empty name, as `--style ""` is; an empty list is no --style at all.
+    p.set = [](RunSettings& s, std::string_view v) {
+        std::vector<std::string> files;
+        for (std::size_t start = 0; start <= v.size();) {
+            const std::size_t comma = std::min(v.find(',', start), v.size());
+            if (comma == start) throw UsageError("--style: an empty file name in the list");
+            files.emplace_back(v.substr(start, comma - start));
+            start = comma + 1;
+        }
+        s.styles = std::move(files);
+    };
+    p.live = true;  // the Styles panel adds and removes them
+    return p;
+}
+
+ParamSpec blend() {
+    ParamSpec p = entry("style-blend", "Blend weights, one per style (e.g. 3,1; normalised to sum 1); default: equal",
+                        ParamKind::Text);
+    p.get = [](const RunSettings& s) {
+        std::vector<std::string> weights;
+        for (const float w : s.params.style_blend) weights.push_back(format_number(w));
+        return join(weights, ",");
+    };
+    // Empty: equal weights (as when the flag is not given). The count is checked in validate().
+    p.set = [](RunSettings& s, std::string_view v) {
+        s.params.style_blend = v.empty() ? std::vector<float>{} : parse_blend(v);
+    };
+    p.live = true;
+    return p;
+}
+
+template <class F>
+ParamSpec layers(std::string name, std::string help, F field) {
+    ParamSpec p = entry(name, std::move(help), ParamKind::Text);
+    p.get = [field](const RunSettings& s) { return format_layer_spec(field(s)); };
+    p.set = [flag = "--" + name, field](RunSettings& s, std::string_view v) { field(s) = parse_layer_spec(v, flag); };
+    return p;
+}
+
+ParamSpec features() {
+    ParamSpec p = text("features", "random[:SEED]: untrained random features (no weights needed)",
+                       [](auto& s) -> auto& { return s.features; });
+    p.set = [](RunSettings& s, std::string_view v) {
+        if (!v.empty()) static_cast<void>(parse_random_features(std::string(v)));  // checks; kept as text
+        s.features = std::string(v);
+    };
+    return p;
+}
+
+ParamSpec style_weight() {
+    ParamSpec p = weight("style-weight",
+                         "Style loss weight (beta); default 1e6 (1e8 with random features; 500 with --style-loss w2)",
+                         [](auto& s) -> auto& { return s.params.style_weight; });
+    p.set = [plain = p.set](RunSettings& s, std::string_view v) {
+        plain(s, v);
+        s.style_weight_given = true;
+    };
+    p.given = [](const RunSettings& s) { return s.style_weight_given; };
+    return p;
+}
+
+// UI-only fields after the fact: the makers stay about parsing.
+ParamSpec with_ui(ParamSpec p, std::string label, UiRange range) {
+    p.label = std::move(label);
+    p.ui = range;
+    return p;
+}
+
+ParamSpec live(ParamSpec p) {
+    p.live = true;
+    return p;
+}
+
+std::vector<ParamSpec> build() {
+    constexpr int kMaxSteps = 1'000'000;
+    const auto finite_positive = [](float x) { return std::isfinite(x) && x > 0; };
+    const auto style_scale = [](float x) { return std::isfinite(x) && x >= kMinStyleScale && x <= kMaxStyleScale; };
+    std::vector<ParamSpec> t;
+    t.push_back(text("content", "Content image (JPEG, PNG, BMP, TGA, GIF); nst: required, nst-viewer: the bundled "
+                                "sample by default",
+                     [](auto& s) -> auto& { return s.content; }));
+    t.push_back(styles());
+    t.push_back(blend());
+    t.push_back(live(choice("preserve-colors",
+                            "Colour control: off, post (the content's chrominance on the result), luminance "
+                            "(luminance-only transfer) or histogram (style colours matched to the content's)",
+                            [](auto& s) -> auto& { return s.params.colors; },
+                            std::vector<std::pair<std::string, ColorMode>>{{"off", ColorMode::Off},
+                                                                           {"post", ColorMode::Post},
+                                                                           {"luminance", ColorMode::Luminance},
+                                                                           {"histogram", ColorMode::Histogram}})));
+    t.push_back(live(with_ui(number("style-scale",
+                                    "Style images are resized to this x --size on their long side before their "
+                                    "targets (0.1-4)",
+                                    [](auto& s) -> auto& { return s.params.style_scale; },
+                                    "must be between " + format_number(kMinStyleScale) + " and " +
+                                        format_number(kMaxStyleScale),
+                                    style_scale),
+                             "style scale", {kMinStyleScale, kMaxStyleScale, true, true})));
+    t.push_back(live(choice("style-loss", "Style statistic: gram (Gatys et al.) or w2 (Wasserstein-2)",
+                            [](auto& s) -> auto& { return s.params.style_loss; },
+                            std::vector<std::pair<std::string, StyleLoss>>{{"gram", StyleLoss::Gram},
+                                                                           {"w2", StyleLoss::W2}})));
+    t.push_back(with_ui(integer("size", "Long side of the optimised image in pixels",
+                                [](auto& s) -> auto& { return s.size; }, 16, 8192),
+                        "size", {32, 2048, true, false}));
+    t.push_back(integer("steps", "Steps at the full size (nst-viewer: pauses there; 0 = never, its default)",
+                        [](auto& s) -> auto& { return s.steps; }, 0, kMaxSteps));
+    t.push_back(with_ui(integer("scales", "Coarse-to-fine levels: 1 = plain; N runs --coarse-steps at size/2^k first",
+                                [](auto& s) -> auto& { return s.scales; }, 1, 6),
+                        "coarse-to-fine levels", {1, 4, false, true}));
+    t.push_back(with_ui(integer("coarse-steps", "Steps at each coarser level when --scales > 1",
+                                [](auto& s) -> auto& { return s.coarse_steps; }, 1, kMaxSteps),
+                        "steps per coarse level", {1, 1000, true, true}));
+    // Names as precision_name() writes them (that one lives in the torch library).
+    t.push_back(live(choice("precision", "fp32, bf16 (CPU with AVX-512 BF16, or CUDA) or tf32 (CUDA)",
+                            [](auto& s) -> auto& { return s.precision; },
+                            std::vector<std::pair<std::string, Precision>>{{"fp32", Precision::FP32},
+                                                                           {"bf16", Precision::BF16},
+                                                                           {"tf32", Precision::TF32}})));
+    t.push_back(live(with_ui(number("lr", "Adam learning rate (image values are in [0,1])",
+                                    [](auto& s) -> auto& { return s.params.lr; }, "must be a finite number > 0",
+                                    finite_positive),
+                             "learning rate", {1e-4f, 1.0f, true, false})));
+    t.push_back(live(with_ui(weight("content-weight", "Content loss weight (alpha)",
+                                    [](auto& s) -> auto& { return s.params.content_weight; }),
+                             "content weight", {1e-3f, 1e3f, true, false})));
+    t.push_back(live(with_ui(style_weight(), "style weight", {1.0f, 1e10f, true, false})));
+    t.push_back(live(with_ui(weight("tv-weight", "Total-variation loss weight (gamma)",
+                                    [](auto& s) -> auto& { return s.params.tv_weight; }),
+                             "TV weight", {1e-4f, 1e4f, true, false})));
+    t.push_back(layers("content-layers", "Content layers as name:weight,...",
+                       [](auto& s) -> auto& { return s.params.content_layers; }));
+    t.push_back(live(layers("style-layers", "Style layers as name:weight,...",
+                            [](auto& s) -> auto& { return s.params.style_layers; })));
+    t.push_back(choice("init", "Initial image: content or noise", [](auto& s) -> auto& { return s.init; },
+                       std::vector<std::pair<std::string, Init>>{{"content", Init::Content}, {"noise", Init::Noise}}));
+    t.push_back(choice("pooling", "VGG19 pooling: max or avg", [](auto& s) -> auto& { return s.pooling; },
+                       std::vector<std::pair<std::string, Pooling>>{{"max", Pooling::Max}, {"avg", Pooling::Avg}}));
+    t.push_back(text("weights",
+                     "VGG19 weights (.safetensors, torchvision key names); default: the cache, else a download",
+                     [](auto& s) -> auto& { return s.weights; }));
+    // Checked when a download starts (a URL that is never used is not an error).
+    t.push_back(text("weights-url", "Where to download the VGG19 weights from (https; env NST_WEIGHTS_URL)",
+                     [](auto& s) -> auto& { return s.weights_url; }));
+    t.push_back(flag("offline", "Never download: without --weights or a cached file, use untrained features",
+                     [](auto& s) -> auto& { return s.offline; }));
+    t.push_back(features());
+    // Checked by resolve_device() (it needs LibTorch to know the GPUs) when the program starts.
+    t.push_back(text("device", "auto, cpu, cuda or cuda:N", [](auto& s) -> auto& { return s.device; }));
+    t.push_back(integer("seed", "Seed for --init noise", [](auto& s) -> auto& { return s.seed; }, std::uint64_t{0},
+                        std::numeric_limits<std::uint64_t>::max()));
+    t.push_back(integer("threads", "CPU threads (0: LibTorch's default in nst, all cores but one in nst-viewer)",
+                        [](auto& s) -> auto& { return s.threads; }, 0, 1024));
+    t.push_back(text("log-json", "Write one JSON object per step to this file",
+                     [](auto& s) -> auto& { return s.log_json; }));
+    t.push_back(integer("max-pixels", "Refuse input images with more pixels than this",
+                        [](auto& s) -> auto& { return s.max_pixels; }, std::int64_t{1},
+                        std::numeric_limits<std::int64_t>::max()));
+    return t;
+}
+
+}  // namespace
+
+std::string ParamSpec::probe_name() const {
+    std::string out = name;
+    std::replace(out.begin(), out.end(), '-', '_');
+    return out;
+}
+
+const std::vector<ParamSpec>& param_table() {
+    static const std::vector<ParamSpec> table = build();
+    return table;
+}
+
+const ParamSpec& param(std::string_view name) {
+    const auto& t = param_table();
+    const auto it = std::find_if(t.begin(), t.end(), [&](const ParamSpec& p) { return p.name == name; });
+    if (it == t.end()) throw std::out_of_range("no parameter named " + std::string(name));
+    return *it;
+}
+
+}  // namespace nst

@@ -1,0 +1,51 @@
+// RunSettings -> what the engine takes, and the checks that involve several parameters.
+#include "nst/settings.h"
+
+#include "nst/error.h"
+
+namespace nst {
+
+Params default_params() {
+    Params p;
+    p.content_layers = parse_layer_spec(kDefaultContentLayers, "--content-layers");
+    p.style_layers = parse_layer_spec(kDefaultStyleLayers, "--style-layers");
+    return p;
+}
+
+void validate(const RunSettings& s, Use use) {
+    const auto require = [](bool ok, const std::string& message) {
+        if (!ok) throw UsageError(message);
+    };
+    if (use == Use::Batch) {
+        require(!s.content.empty(), "--content is required");
+        require(!s.styles.empty(), "--style is required");
+        require(s.steps >= 1, "--steps " + std::to_string(s.steps) + ": must be between 1 and 1000000");
+    }
+    require((s.size >> (s.scales - 1)) >= 16, "--scales " + std::to_string(s.scales) +
+                                                  ": the coarsest level would be under 16 px at --size " +
+                                                  std::to_string(s.size));
+    require(s.weights.empty() || s.features.empty(), "--weights and --features are mutually exclusive");
+    // A blend needs the styles it weighs; the Live program has added its sample by now.
+    if (!s.styles.empty()) static_cast<void>(normalized_blend(s.params.style_blend, s.styles.size()));
+}
+
+EngineOptions engine_options(const RunSettings& s) {
+    EngineOptions e;
+    if (!s.features.empty()) e.features = parse_random_features(s.features);
+    else e.features.weights_path = s.weights;
+    e.pooling = s.pooling;
+    e.device = s.device;
+    e.threads = s.threads;
+    e.seed = s.seed;
+    e.precision = s.precision;
+    return e;
+}
+
+Params engine_params(const RunSettings& s, bool random_features) {
+    Params p = s.params;
+    p.style_blend = normalized_blend(s.params.style_blend, s.styles.size());
+    if (!s.style_weight_given) p.style_weight = default_style_weight(p.style_loss, random_features);
+    return p;
+}
+
+}  // namespace nst

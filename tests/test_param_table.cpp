@@ -1,0 +1,436 @@
+// The table of run parameters (nst/param_table.h): every entry reads back what it wrote, command
+// lines and session JSON made from settings give the same settings back, bad values name their
+// flag, and nst and nst-viewer take the same shared flags.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli_fixture.h"
+#include "nst/nst.h"
+#include "nst/param_cli.h"
+#include "nst/param_table.h"
+#include "test_util.h"
+
+namespace {
+
+using nst::ParamKind;
+using nst::ParamSpec;
+using nst::RunSettings;
+using nst::test::message_of;
+
+// A value other than the default for every entry. A new entry without one fails
+// EveryEntryHasASample, so that the tests below cover it.
+const std::map<std::string, std::string>& samples() {
+    static const std::map<std::string, std::string> m = {
+        {"content", "photos/content.png"},
+        {"style", "a.jpg,b dir/b.png"},
+        {"style-blend", "3,1"},
+        {"preserve-colors", "histogram"},
+        {"style-scale", "1.5"},
+        {"style-loss", "w2"},
+        {"size", "512"},
+        {"steps", "42"},
+        {"scales", "3"},
+        {"coarse-steps", "7"},
+        {"precision", "bf16"},
+        {"lr", "0.125"},
+        {"content-weight", "0.3"},
+        {"style-weight", "2.5e7"},
+        {"tv-weight", "0"},
+        {"content-layers", "relu3_1:0.5,relu4_2:1"},
+        {"style-layers", "relu1_1:2"},
+        {"init", "noise"},
+        {"pooling", "avg"},
+        {"weights", "w.safetensors"},
+        {"weights-url", "https://example.org/model.safetensors"},
+        {"offline", "true"},
+        {"features", "random:7"},
+        {"device", "cpu"},
+        {"seed", "18446744073709551615"},
+        {"threads", "3"},
+        {"log-json", "log.jsonl"},
+        {"max-pixels", "1000"},
+    };
+    return m;
+}
+
+// Every sample set (not a valid run: --weights and --features together, for one).
+RunSettings all_samples() {
+    RunSettings s;
+    for (const ParamSpec& p : nst::param_table()) p.set(s, samples().at(p.name));
+    return s;
+}
+
+void expect_same(const RunSettings& a, const RunSettings& b) {
+    EXPECT_EQ(a.content, b.content);
+    EXPECT_EQ(a.styles, b.styles);
+    EXPECT_EQ(a.size, b.size);
+    EXPECT_EQ(a.steps, b.steps);
+    EXPECT_EQ(a.scales, b.scales);
+    EXPECT_EQ(a.coarse_steps, b.coarse_steps);
+    EXPECT_EQ(a.init, b.init);
+    EXPECT_EQ(a.pooling, b.pooling);
+    EXPECT_EQ(a.weights, b.weights);
+    EXPECT_EQ(a.features, b.features);
+    EXPECT_EQ(a.weights_url, b.weights_url);
+    EXPECT_EQ(a.offline, b.offline);
+    EXPECT_EQ(a.device, b.device);
+    EXPECT_EQ(a.seed, b.seed);
+    EXPECT_EQ(a.threads, b.threads);
+    EXPECT_EQ(a.precision, b.precision);
+    EXPECT_EQ(a.max_pixels, b.max_pixels);
+    EXPECT_EQ(a.log_json, b.log_json);
+    EXPECT_EQ(a.style_weight_given, b.style_weight_given);
+    const nst::Params &p = a.params, &q = b.params;
+    EXPECT_EQ(p.content_weight, q.content_weight);
+    EXPECT_EQ(p.style_weight, q.style_weight);
+    EXPECT_EQ(p.tv_weight, q.tv_weight);
+    EXPECT_EQ(p.lr, q.lr);
+    EXPECT_EQ(p.content_layers, q.content_layers);
+    EXPECT_EQ(p.style_layers, q.style_layers);
+    EXPECT_EQ(p.style_blend, q.style_blend);
+    EXPECT_EQ(p.colors, q.colors);
+    EXPECT_EQ(p.style_scale, q.style_scale);
+    EXPECT_EQ(p.style_loss, q.style_loss);
+}
+
+TEST(ParamTable, EveryEntryHasASampleAndAUniqueName) {
+    std::set<std::string> names;
+    for (const ParamSpec& p : nst::param_table()) {
+        EXPECT_TRUE(samples().contains(p.name)) << "no sample value for --" << p.name;
+        EXPECT_TRUE(names.insert(p.name).second) << "--" << p.name << " twice";
+        EXPECT_FALSE(p.help.empty()) << p.name;
+        EXPECT_EQ(&nst::param(p.name), &p);
+    }
+    EXPECT_EQ(names.size(), samples().size());
+    EXPECT_THROW(static_cast<void>(nst::param("no-such-flag")), std::out_of_range);
+}
+
+TEST(ParamTable, EveryEntryRoundTrips) {
+    const RunSettings defaults;
+    for (const ParamSpec& p : nst::param_table()) {
+        SCOPED_TRACE(p.name);
+        RunSettings x;
+        p.set(x, samples().at(p.name));
+        EXPECT_NE(p.get(x), p.get(defaults)) << "the sample is the default";
+        RunSettings y;
+        p.set(y, p.get(x));
+        expect_same(x, y);
+        p.set(y, p.get(y));  // and again from its own text
+        expect_same(x, y);
+    }
+    // Values that need the shortest round-trip form to come back exactly.
+    RunSettings x;
+    nst::param("lr").set(x, "0.1");
+    nst::param("style-weight").set(x, "16777217");  // not a float: rounds once, then stays
+    nst::param("style-blend").set(x, "0.3,0.7,1e-7");
+    RunSettings y;
+    for (const char* name : {"lr", "style-weight", "style-blend"}) nst::param(name).set(y, nst::param(name).get(x));
+    expect_same(x, y);
+}
+
+TEST(ParamTable, ToArgsIsOnlyTheChangedFlagsAndParsesBack) {
+    EXPECT_TRUE(nst::to_args(RunSettings{}).empty());
+    const RunSettings x = all_samples();
+    const std::vector<std::string> args = nst::to_args(x);
+    expect_same(nst::parse_args(args), x);
+    // Table order, each flag once (a list as one comma list).
+    std::vector<std::string> flags;
+    for (const auto& a : args)
+        if (a.starts_with("--")) flags.push_back(a.substr(0, a.find('=')));
+    std::vector<std::string> want;
+    for (const ParamSpec& p : nst::param_table()) want.push_back(p.flag());
+    EXPECT_EQ(flags, want);
+
+    // Relative to other defaults (the viewer's): what differs from those.
+    RunSettings viewer;
+    viewer.size = 384;
+    viewer.steps = 0;
+    RunSettings smaller = viewer;
+    smaller.size = 256;
+    EXPECT_EQ(nst::to_args(smaller, viewer), (std::vector<std::string>{"--size", "256"}));
+    expect_same(nst::parse_args(nst::to_args(smaller, viewer), viewer), smaller);
+    // ...and for an nst command line (copy as command), what differs from nst's.
+    EXPECT_EQ(nst::to_args(smaller), (std::vector<std::string>{"--steps", "0"}));
+}
+
+TEST(ParamTable, ToArgsGoesThroughTheProgramsParserToo) {
+    const RunSettings x = all_samples();
+    std::vector<std::string> args = nst::to_args(x);
+    RunSettings y;
+    CLI::App app;
+    nst::add_to_cli(app, y);
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+    app.parse(reversed);
+    expect_same(x, y);
+}
+
+TEST(ParamTable, ComputedDefaultsAreWrittenOnlyWhenGiven) {
+    RunSettings s;
+    s.params.style_weight = 500;  // a program's computed default, not the user's
+    EXPECT_TRUE(nst::to_args(s).empty());
+    EXPECT_FALSE(nst::to_json(s).contains("style-weight"));
+    RunSettings given;
+    nst::param("style-weight").set(given, "1e6");  // the default value, but given
+    EXPECT_EQ(nst::to_args(given), (std::vector<std::string>{"--style-weight", "1e+06"}));
+    EXPECT_TRUE(nst::parse_args(nst::to_args(given)).style_weight_given);
+    EXPECT_TRUE(nst::from_json(nst::to_json(given)).style_weight_given);
+}
+
+TEST(ParamTable, ValuesThatLookLikeFlagsStayValues) {
+    RunSettings x;
+    nst::param("content").set(x, "-dash.png");
+    nst::param("log-json").set(x, "");
+    RunSettings base;
+    base.log_json = "log.jsonl";
+    const auto args = nst::to_args(x, base);
+    EXPECT_EQ(args, (std::vector<std::string>{"--content=-dash.png", "--log-json="}));
+    expect_same(nst::parse_args(args, base), x);
+    EXPECT_THROW(static_cast<void>(nst::parse_args(std::vector<std::string>{"--no-such-flag", "1"})), nst::UsageError);
+    EXPECT_THROW(static_cast<void>(nst::parse_args(std::vector<std::string>{"--size"})), nst::UsageError);
+}
+
+TEST(ParamTable, JsonRoundTripWithFlagNamesAsKeys) {
+    const RunSettings x = all_samples();
+    const nlohmann::json j = nst::to_json(x);
+    for (const ParamSpec& p : nst::param_table()) EXPECT_TRUE(j.contains(p.name)) << p.name;
+    EXPECT_EQ(j.at("size"), 512);
+    EXPECT_EQ(j.at("lr"), 0.125);
+    EXPECT_EQ(j.at("offline"), true);
+    EXPECT_EQ(j.at("style"), (nlohmann::json{"a.jpg", "b dir/b.png"}));
+    EXPECT_EQ(j.at("seed"), 18446744073709551615ull);
+    EXPECT_EQ(j.at("preserve-colors"), "histogram");
+    expect_same(nst::from_json(j), x);
+    expect_same(nst::from_json(nlohmann::json::parse(j.dump())), x);  // through the file's text
+    expect_same(nst::from_json(nst::to_json(RunSettings{})), RunSettings{});
+    // Text is accepted for every kind (hand-written files).
+    EXPECT_EQ(nst::from_json(nlohmann::json{{"size", "100"}, {"offline", "true"}}).size, 100);
+}
+
+TEST(ParamTable, JsonErrorsNameTheKey) {
+    const auto message = [](const nlohmann::json& j) {
+        return message_of<nst::UsageError>([&] { static_cast<void>(nst::from_json(j)); });
+    };
+    EXPECT_EQ(message({{"sizes", 3}}), "settings key 'sizes': not a parameter");
+    EXPECT_EQ(message({{"size", 1.5}}), "settings key 'size': expected an integer");
+    EXPECT_EQ(message({{"lr", true}}), "settings key 'lr': expected a number");
+    EXPECT_EQ(message({{"offline", 1}}), "settings key 'offline': expected true or false");
+    EXPECT_EQ(nst::from_json({{"style", "a.jpg,b.jpg"}}).styles, (std::vector<std::string>{"a.jpg", "b.jpg"}));
+    EXPECT_EQ(message({{"style", {"a.jpg", ""}}}), "--style: an empty file name in the list");
+    EXPECT_EQ(message({{"style", {1, 2}}}), "settings key 'style': expected an array of strings");
+    EXPECT_EQ(message({{"size", 5}}), "--size 5: must be between 16 and 8192");
+    EXPECT_EQ(message(nlohmann::json::array()), "settings: expected a JSON object of parameters");
+}
+
+TEST(ParamTable, ABadValueOfEachKindNamesTheFlag) {
+    // Every Int, Float, Choice and Flag entry refuses a word; Text entries that check their value
+    // refuse these.
+    const std::map<std::string, std::string> bad_text = {{"style", "a.jpg,,b.jpg"},
+                                                         {"style-blend", "1,x"},
+                                                         {"content-layers", "relu9_9"},
+                                                         {"style-layers", "conv1_1"},
+                                                         {"features", "random:abc"}};
+    for (const ParamSpec& p : nst::param_table()) {
+        std::string bad = "bogus";
+        if (p.kind == ParamKind::Text || p.kind == ParamKind::List) {
+            if (!bad_text.contains(p.name)) continue;  // file names, URLs, devices: checked where used
+            bad = bad_text.at(p.name);
+        }
+        SCOPED_TRACE(p.name + " " + bad);
+        RunSettings s;
+        const std::string m = message_of<nst::UsageError>([&] { p.set(s, bad); });
+        EXPECT_TRUE(m.starts_with(p.flag())) << m;
+        EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+        if (p.kind != ParamKind::List) EXPECT_NE(m.find(bad.substr(bad.find(',') + 1)), std::string::npos) << m;
+    }
+}
+
+TEST(ParamTable, MessagesAreTheProgramsOldOnes) {
+    const auto message = [](const char* name, const char* value) {
+        RunSettings s;
+        return message_of<nst::UsageError>([&] { nst::param(name).set(s, value); });
+    };
+    EXPECT_EQ(message("size", "5"), "--size 5: must be between 16 and 8192");
+    EXPECT_EQ(message("scales", "7"), "--scales 7: must be between 1 and 6");
+    EXPECT_EQ(message("coarse-steps", "0"), "--coarse-steps 0: must be between 1 and 1000000");
+    EXPECT_EQ(message("threads", "2000"), "--threads 2000: must be between 0 and 1024");
+    EXPECT_EQ(message("max-pixels", "0"), "--max-pixels 0: must be > 0");
+    EXPECT_EQ(message("threads", "x"), "--threads x: expected an integer between 0 and 1024");
+    EXPECT_EQ(message("lr", "0"), "--lr 0: must be a finite number > 0");
+    EXPECT_EQ(message("style-weight", "nan"), "--style-weight nan: must be a finite number >= 0");
+    EXPECT_EQ(message("tv-weight", "-2"), "--tv-weight -2: must be a finite number >= 0");
+    EXPECT_EQ(message("content-weight", "1e99"), "--content-weight 1e99: must be a finite number >= 0");
+    EXPECT_EQ(message("style-scale", "0"), "--style-scale 0: must be between 0.1 and 4");
+    EXPECT_EQ(message("style-scale", "inf"), "--style-scale inf: must be between 0.1 and 4");
+    EXPECT_EQ(message("preserve-colors", "yes"), "--preserve-colors yes: expected off, post, luminance or histogram");
+    EXPECT_EQ(message("style-loss", "w1"), "--style-loss w1: expected gram or w2");
+    EXPECT_EQ(message("precision", "fp16"), "--precision fp16: expected fp32, bf16 or tf32");
+    EXPECT_EQ(message("init", "zeros"), "--init zeros: expected content or noise");
+    EXPECT_EQ(message("pooling", "min"), "--pooling min: expected max or avg");
+    EXPECT_EQ(message("style", ""), "--style: an empty file name in the list");
+    EXPECT_EQ(message("style-blend", "1,x"), "--style-blend 1,x: 'x' is not a number");
+}
+
+TEST(ParamTable, CrossChecksAreInValidate) {
+    const auto message = [](const RunSettings& s, nst::Use use) {
+        return message_of<nst::UsageError>([&] { nst::validate(s, use); });
+    };
+    RunSettings s;
+    EXPECT_EQ(message(s, nst::Use::Batch), "--content is required");
+    s.content = "c.png";
+    EXPECT_EQ(message(s, nst::Use::Batch), "--style is required");
+    s.styles = {"a.jpg", "b.jpg"};
+    EXPECT_NO_THROW(nst::validate(s, nst::Use::Batch));
+    s.steps = 0;
+    EXPECT_EQ(message(s, nst::Use::Batch), "--steps 0: must be between 1 and 1000000");
+    EXPECT_NO_THROW(nst::validate(s, nst::Use::Live)) << "the viewer's --steps 0: never pause";
+    s.params.style_blend = {1};
+    EXPECT_EQ(message(s, nst::Use::Live), "--style-blend has 1 weight for 2 style images");
+    s.params.style_blend = {};
+    s.size = 32;
+    s.scales = 3;
+    EXPECT_EQ(message(s, nst::Use::Live), "--scales 3: the coarsest level would be under 16 px at --size 32");
+    s.scales = 1;
+    s.weights = "w.safetensors";
+    s.features = "random";
+    EXPECT_EQ(message(s, nst::Use::Live), "--weights and --features are mutually exclusive");
+}
+
+TEST(ParamTable, EngineOptionsAndParamsFromSettings) {
+    RunSettings s = all_samples();
+    s.weights.clear();
+    const nst::EngineOptions e = nst::engine_options(s);
+    EXPECT_TRUE(e.features.random());
+    EXPECT_EQ(e.features.random_seed, 7u);
+    EXPECT_EQ(e.pooling, nst::Pooling::Avg);
+    EXPECT_EQ(e.precision, nst::Precision::BF16);
+    EXPECT_EQ(e.threads, 3);
+    EXPECT_EQ(e.device, "cpu");
+    const nst::Params given = nst::engine_params(s, true);
+    EXPECT_EQ(given.style_blend, (std::vector<float>{0.75f, 0.25f}));
+    EXPECT_EQ(given.style_weight, 2.5e7f);
+    s.style_weight_given = false;
+    EXPECT_EQ(nst::engine_params(s, true).style_weight, nst::kW2StyleWeight);
+    s.params.style_loss = nst::StyleLoss::Gram;
+    EXPECT_EQ(nst::engine_params(s, true).style_weight, nst::kRandomFeaturesStyleWeight);
+}
+
+// nst_core builds the defaults and the enumeration names itself (engine.cpp is in the torch
+// library); they must stay the engine's.
+TEST(ParamTable, AgreesWithTheEngine) {
+    const nst::Params a = nst::default_params(), b = nst::Params::defaults();
+    EXPECT_EQ(a.content_layers, b.content_layers);
+    EXPECT_EQ(a.style_layers, b.style_layers);
+    EXPECT_EQ(a.content_weight, b.content_weight);
+    EXPECT_EQ(a.style_weight, b.style_weight);
+    EXPECT_EQ(a.lr, b.lr);
+    for (const nst::Precision v : {nst::Precision::FP32, nst::Precision::BF16, nst::Precision::TF32}) {
+        RunSettings s;
+        s.precision = v;
+        EXPECT_EQ(nst::param("precision").get(s), nst::precision_name(v));
+    }
+    for (const nst::ColorMode v : {nst::ColorMode::Off, nst::ColorMode::Post, nst::ColorMode::Luminance, nst::ColorMode::Histogram}) {
+        RunSettings s;
+        s.params.colors = v;
+        EXPECT_EQ(nst::param("preserve-colors").get(s), nst::color_mode_name(v));
+    }
+    for (const nst::StyleLoss v : {nst::StyleLoss::Gram, nst::StyleLoss::W2}) {
+        RunSettings s;
+        s.params.style_loss = v;
+        EXPECT_EQ(nst::param("style-loss").get(s), nst::style_loss_name(v));
+    }
+}
+
+TEST(ParamTable, SliderRangesAreUsable) {
+    for (const ParamSpec& p : nst::param_table()) {
+        if (!p.ui) continue;
+        SCOPED_TRACE(p.name);
+        EXPECT_TRUE(p.kind == ParamKind::Int || p.kind == ParamKind::Float);
+        EXPECT_FALSE(p.label.empty());
+        EXPECT_LT(p.ui->lo, p.ui->hi);
+        if (p.ui->log) EXPECT_GT(p.ui->lo, 0);
+        // Both ends are values the setter takes.
+        RunSettings s;
+        for (const float v : {p.ui->lo, p.ui->hi}) {
+            const std::string text = p.kind == ParamKind::Int ? std::to_string(static_cast<long>(v)) : std::to_string(v);
+            EXPECT_NO_THROW(p.set(s, text)) << text;
+        }
+    }
+    for (const char* name : {"content-weight", "style-weight", "tv-weight", "lr", "style-scale"})
+        EXPECT_TRUE(nst::param(name).ui && nst::param(name).live) << name;
+}
+
+// ---- both programs ---------------------------------------------------------------------------
+#ifdef NST_VIEWER_PATH  // built with the viewer
+
+// The viewer without a display: parsing happens before any window.
+nst::test::Result run_viewer(const std::string& args) {
+    nst::test::Result r;
+    const std::string cmd = std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + NST_VIEWER_PATH + " " + args + " 2>&1";
+    FILE* f = popen(cmd.c_str(), "r");
+    if (!f) return r;
+    char buf[4096];
+    for (std::size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) r.output.append(buf, n);
+    const int status = pclose(f);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string last_line(const std::string& text) {
+    std::string t = text;
+    while (!t.empty() && t.back() == '\n') t.pop_back();
+    return t.substr(t.rfind('\n') + 1);
+}
+
+class BothPrograms : public ::testing::Test {
+protected:
+    nst::test::TempDir dir;
+};
+
+TEST_F(BothPrograms, HelpListsEveryTableFlag) {
+    const auto nst_help = nst::test::run_nst({"--help"}, dir.path());
+    const auto viewer_help = run_viewer("--help");
+    ASSERT_EQ(nst_help.exit_code, 0) << nst_help.output;
+    ASSERT_EQ(viewer_help.exit_code, 0) << viewer_help.output;
+    for (const ParamSpec& p : nst::param_table()) {
+        EXPECT_NE(nst_help.output.find(p.flag() + " "), std::string::npos) << p.flag();
+        EXPECT_NE(viewer_help.output.find(p.flag() + " "), std::string::npos) << p.flag();
+    }
+    // Each program shows its own defaults.
+    EXPECT_NE(nst_help.output.find("--size INT=256"), std::string::npos) << nst_help.output;
+    EXPECT_NE(viewer_help.output.find("--size INT=384"), std::string::npos) << viewer_help.output;
+}
+
+TEST_F(BothPrograms, SayTheSameAboutABadSharedValue) {
+    for (const std::string bad : {"--size 5", "--lr abc", "--pooling min", "--threads -1", "--features random:x",
+                                  "--content-layers relu9_9"}) {
+        SCOPED_TRACE(bad);
+        const auto viewer = run_viewer("--features random:1 " + bad);
+        std::vector<std::string> args = {"--content", "c.png", "--style", "s.png"};
+        for (std::size_t start = 0; start < bad.size();) {
+            const std::size_t space = std::min(bad.find(' ', start), bad.size());
+            args.push_back(bad.substr(start, space - start));
+            start = space + 1;
+        }
+        const auto batch = nst::test::run_nst(args, dir.path());
+        EXPECT_EQ(viewer.exit_code, 2) << viewer.output;
+        EXPECT_EQ(batch.exit_code, 2) << batch.output;
+        const std::string flag = bad.substr(0, bad.find(' '));
+        EXPECT_NE(last_line(batch.output).find(flag), std::string::npos) << batch.output;
+        EXPECT_EQ(last_line(viewer.output).substr(sizeof "nst-viewer: " - 1),
+                  last_line(batch.output).substr(sizeof "nst: " - 1));
+    }
+}
+
+#endif  // NST_VIEWER_PATH
+
+}  // namespace
