@@ -48,7 +48,11 @@ const std::map<std::string, std::string>& samples() {
         {"tv-weight", "0"},
         {"content-layers", "relu3_1:0.5,relu4_2:1"},
         {"style-layers", "relu1_1:2"},
-        {"init", "noise"},
+        {"init", "gray"},
+        {"init-image", "previous result.png"},
+        {"optimizer", "lbfgs"},
+        {"lbfgs-history", "7"},
+        {"average", "0.99"},
         {"pooling", "avg"},
         {"weights", "w.safetensors"},
         {"weights-url", "https://example.org/model.safetensors"},
@@ -78,6 +82,8 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(a.scales, b.scales);
     EXPECT_EQ(a.coarse_steps, b.coarse_steps);
     EXPECT_EQ(a.init, b.init);
+    EXPECT_EQ(a.init_image, b.init_image);
+    EXPECT_EQ(a.lr_given, b.lr_given);
     EXPECT_EQ(a.pooling, b.pooling);
     EXPECT_EQ(a.weights, b.weights);
     EXPECT_EQ(a.features, b.features);
@@ -101,6 +107,9 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(p.colors, q.colors);
     EXPECT_EQ(p.style_scale, q.style_scale);
     EXPECT_EQ(p.style_loss, q.style_loss);
+    EXPECT_EQ(p.optimizer, q.optimizer);
+    EXPECT_EQ(p.lbfgs_history, q.lbfgs_history);
+    EXPECT_EQ(p.average, q.average);
 }
 
 TEST(ParamTable, EveryEntryHasASampleAndAUniqueName) {
@@ -184,6 +193,14 @@ TEST(ParamTable, ComputedDefaultsAreWrittenOnlyWhenGiven) {
     EXPECT_EQ(nst::to_args(given), (std::vector<std::string>{"--style-weight", "1e+06"}));
     EXPECT_TRUE(nst::parse_args(nst::to_args(given)).style_weight_given);
     EXPECT_TRUE(nst::from_json(nst::to_json(given)).style_weight_given);
+    // The learning rate likewise: its default is the optimiser's.
+    RunSettings lbfgs;
+    nst::param("optimizer").set(lbfgs, "lbfgs");
+    EXPECT_EQ(nst::to_args(lbfgs), (std::vector<std::string>{"--optimizer", "lbfgs"}));
+    EXPECT_EQ(nst::engine_params(lbfgs, true).lr, nst::default_lr(nst::Optimizer::LBFGS));
+    nst::param("lr").set(lbfgs, "0.02");
+    EXPECT_EQ(nst::to_args(lbfgs), (std::vector<std::string>{"--optimizer", "lbfgs", "--lr", "0.02"}));
+    EXPECT_EQ(nst::engine_params(lbfgs, true).lr, 0.02f);
 }
 
 TEST(ParamTable, ValuesThatLookLikeFlagsStayValues) {
@@ -274,7 +291,7 @@ TEST(ParamTable, MessagesAreTheProgramsOldOnes) {
     EXPECT_EQ(message("preserve-colors", "yes"), "--preserve-colors yes: expected off, post, luminance or histogram");
     EXPECT_EQ(message("style-loss", "w1"), "--style-loss w1: expected gram or w2");
     EXPECT_EQ(message("precision", "fp16"), "--precision fp16: expected fp32, bf16 or tf32");
-    EXPECT_EQ(message("init", "zeros"), "--init zeros: expected content or noise");
+    EXPECT_EQ(message("init", "zeros"), "--init zeros: expected content, noise or gray");
     EXPECT_EQ(message("pooling", "min"), "--pooling min: expected max or avg");
     EXPECT_EQ(message("style", ""), "--style: an empty file name in the list");
     EXPECT_EQ(message("style-blend", "1,x"), "--style-blend 1,x: 'x' is not a number");
@@ -303,6 +320,12 @@ TEST(ParamTable, CrossChecksAreInValidate) {
     s.weights = "w.safetensors";
     s.features = "random";
     EXPECT_EQ(message(s, nst::Use::Live), "--weights and --features are mutually exclusive");
+    s.features.clear();
+    s.init_image = "start.png";
+    EXPECT_NO_THROW(nst::validate(s, nst::Use::Live));
+    s.init = nst::Init::Noise;
+    EXPECT_EQ(message(s, nst::Use::Live),
+              "--init and --init-image are mutually exclusive (--init-image is the start image)");
 }
 
 TEST(ParamTable, EngineOptionsAndParamsFromSettings) {

@@ -43,6 +43,16 @@ struct ControlState {
 
     std::string screenshot_dir;
 
+    // The optimizer panel. The learning rate of the optimiser not in use (each keeps its own: Adam's
+    // is in image units, L-BFGS's a multiple of its quasi-Newton step), and the averaging decay
+    // while averaging is off (params.average is 0 then).
+    float other_lr = nst::default_lr(nst::Optimizer::LBFGS);
+    float average_decay = 0.99f;
+    bool show_average = true;            // show the average (when on) or the raw iterate
+    nst::Init restart_init = nst::Init::Content;
+    bool restart_from_file = false;      // restart from restart_file instead of restart_init
+    std::string restart_file;
+
     // The snapshot the optimizer gets: disabled layers have weight 0 (same layer set, so no
     // re-targeting is needed to switch a layer off and on again); the blend from `styles`.
     [[nodiscard]] nst::Params snapshot() const;
@@ -72,6 +82,9 @@ struct ControlActions {
     bool colors_changed = false;        // off <-> post instant; luminance/histogram: new targets
     bool style_scale_changed = false;   // new targets (sent when the slider is let go)
     bool statistic_changed = false;     // gram <-> w2: a matrix square root per layer
+    // The optimizer panel (optimiser, history and averaging travel as params_changed).
+    bool show_changed = false;          // average <-> iterate: a new frame, nothing recomputed
+    bool restart = false;               // "Restart from": restart_init or restart_file
 };
 
 }  // namespace nstv

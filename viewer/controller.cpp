@@ -43,6 +43,13 @@ Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, 
     state_.applied.coarse_steps = run.coarse_steps;
     state_.applied.options = o.engine;
     state_.applied.init = run.init;
+    state_.applied.init_image = run.init_image;
+    state_.other_lr = nst::default_lr(run.params.optimizer == nst::Optimizer::Adam ? nst::Optimizer::LBFGS
+                                                                                   : nst::Optimizer::Adam);
+    if (run.params.average > 0) state_.average_decay = run.params.average;
+    state_.restart_init = run.init;
+    state_.restart_from_file = !run.init_image.empty();
+    state_.restart_file = run.init_image;
     state_.applied.max_pixels = run.max_pixels;
     state_.applied.restart = true;
     state_.content_path = run.content;
@@ -215,6 +222,20 @@ void Controller::apply(const ControlActions& a) {
     // frame), and new targets are better computed before the user asks for the next step.
     if (status_.paused && (a.colors_changed || a.style_scale_changed)) runner_->refresh();
     if (a.update_every_changed) runner_->set_update_every(state_.update_every);
+    if (a.show_changed) {
+        info_->show_average.store(state_.show_average);
+        runner_->refresh();  // a new frame of the other image, at once even while paused
+    }
+    if (a.restart) {
+        EngineSetup t = state_.applied;
+        t.restart = true;
+        t.init = state_.restart_init;
+        t.init_image = state_.restart_from_file ? state_.restart_file : std::string();
+        t.reason = "restart";
+        const std::string from = t.init_image.empty() ? std::string(nst::init_name(t.init)) : file_names({t.init_image});
+        send(std::move(t));
+        say("restarting from " + from + "...");
+    }
     if (a.retarget) {
         EngineSetup e = state_.edited_setup();
         e.reason = "inputs";

@@ -74,9 +74,8 @@ void draw_weight_controls(ControlState& s, UiProbe& probe, ControlActions& a) {
         a.params_changed |= table_slider("content-weight", &s.params.content_weight, probe);
         a.params_changed |= table_slider("style-weight", &s.params.style_weight, probe);
         a.params_changed |= table_slider("tv-weight", &s.params.tv_weight, probe);
-        a.params_changed |= table_slider("lr", &s.params.lr, probe);
         ImGui::PopItemWidth();
-        ImGui::TextDisabled("take effect at the next step; Adam's moments are kept");
+        ImGui::TextDisabled("take effect at the next step; the optimiser's state is kept");
     }
 
 }

@@ -12,7 +12,8 @@ namespace nstv {
 // Each draws one section and adds what the user asked for to `a`.
 // Pause / step / reset, the publish interval and the precision.
 void draw_run_controls(ControlState& s, const RunnerStatus& status, UiProbe& probe, ControlActions& a);
-// Content, style and TV weights and the learning rate (instant).
+// Content, style and TV weights (instant). The learning rate is in the Optimizer section
+// (optimizer_panel.h).
 void draw_weight_controls(ControlState& s, UiProbe& probe, ControlActions& a);
 // Per-layer style weights with on/off boxes, and adding a layer.
 void draw_layer_controls(ControlState& s, UiProbe& probe, ControlActions& a);

@@ -159,9 +159,10 @@ void EngineStepper::log_targets(const std::string& reason) {
 }
 
 void EngineStepper::render(Frame& f) {
-    engine_->image_rgba8(f.image.pixels, f.image.width, f.image.height);
+    const bool averaged = !info_ || info_->show_average.load(std::memory_order_relaxed);
+    engine_->image_rgba8(f.image.pixels, f.image.width, f.image.height, averaged);
     f.sources = sources_;
-    f.recipe = make_recipe(params_, setup_.style_paths);
+    f.recipe = make_recipe(params_, setup_.style_paths, averaged);
 }
 
 void EngineStepper::reset() {
@@ -169,7 +170,7 @@ void EngineStepper::reset() {
     // Every restart begins at the coarsest level (the full size when scales is 1).
     const int size = level_size(setup_.size, setup_.scales, 0);
     nst::Image content = nst::resize_long_side(content_src_, size);
-    engine_->set_images(content, styles_, setup_.init);
+    start_over(*engine_, content);
     content_ = std::move(content);
     level_ = 0;
     level_start_ = 0;
@@ -178,6 +179,15 @@ void EngineStepper::reset() {
     last_good_step_ = 0;
     publish_info();
     log_targets("reset");
+}
+
+void EngineStepper::start_over(nst::Engine& e, const nst::Image& content) {
+    if (init_image_.empty()) {
+        e.set_images(content, styles_, setup_.init);
+    } else {
+        e.set_images(content, styles_);
+        e.restart(init_image_);  // resized to the content's size
+    }
 }
 
 void EngineStepper::retarget(const Target& t) {
@@ -189,6 +199,7 @@ void EngineStepper::retarget(const Target& t) {
     nst::Image content_src = nst::load_image(t.content_path, t.max_pixels);
     std::vector<nst::Image> styles;
     for (const auto& path : t.style_paths) styles.push_back(nst::load_image(path, t.max_pixels));
+    nst::Image init_image = t.init_image.empty() ? nst::Image{} : nst::load_image(t.init_image, t.max_pixels);
     // A restart begins at the coarsest level. Otherwise the run keeps the number of levels it has
     // left (so a new schedule never sends the image back to a coarser size; Reset applies it).
     const bool restart = !engine_ || t.restart;
@@ -203,8 +214,12 @@ void EngineStepper::retarget(const Target& t) {
     // may still hold a blend for the old style list; set_params below brings the new one.
     if (engine_ && !t.restart) {
         e.retarget(content, styles, engine_->image());  // resampled when the size changed
-    } else {
+    } else if (init_image.empty()) {
         e.set_images(content, styles, t.init);
+        steps_ = 0;
+    } else {
+        e.set_images(content, styles);
+        e.restart(init_image);
         steps_ = 0;
     }
     if (restart || level != level_) level_start_ = steps_;
@@ -218,6 +233,7 @@ void EngineStepper::retarget(const Target& t) {
     content_ = content;
     content_src_ = std::move(content_src);
     styles_ = std::move(styles);
+    init_image_ = std::move(init_image);
     setup_ = t;
     setup_.params.reset();
     last_good_ = engine_->image();

@@ -27,6 +27,7 @@ struct EngineSetup {
     int coarse_steps = 100;
     nst::EngineOptions options;
     nst::Init init = nst::Init::Content;
+    std::string init_image;  // a picture to start from instead of `init` (resized to the content)
     std::int64_t max_pixels = nst::kDefaultMaxPixels;
     bool restart = false;  // start from the init image instead of the current one
     // Parameters to use from this re-target on (e.g. beta for real weights after the switch from
@@ -50,10 +51,12 @@ struct EngineInfo {
     std::atomic<int> styles{1};
     // Forward passes of input images made for targets since the viewer started (all engines).
     std::atomic<long> target_passes{0};
+    // UI -> optimizer: publish the moving average (when Params::average is on) or the iterate.
+    std::atomic<bool> show_average{true};
 
     [[nodiscard]] StepContext step_context() const {
         return {random_features.load(), precision.load(), size.load(), target_passes.load(),
-                static_cast<std::size_t>(styles.load())};
+                static_cast<std::size_t>(styles.load()), show_average.load()};
     }
 };
 
@@ -98,6 +101,7 @@ public:
 private:
     void remember_if_good();
     void start_level(int level);  // re-targets at that level's size, continuing from the current image
+    void start_over(nst::Engine& e, const nst::Image& content);  // from the setup's start image
     void publish_info();
     void log_targets(const std::string& reason);  // after anything that computed targets
 
@@ -110,6 +114,7 @@ private:
     nst::Image content_;                   // at the current level's size
     nst::Image content_src_;               // as loaded
     std::vector<nst::Image> styles_;       // as loaded (the engine sizes them: Params::style_scale)
+    nst::Image init_image_;                // EngineSetup::init_image as loaded (empty: none)
     int level_ = 0;                        // 0-based coarse-to-fine level
     long level_start_ = 0;                 // steps_ when the current level began
     std::shared_ptr<const Sources> sources_;

@@ -45,6 +45,9 @@ struct Recipe {
     std::string colors = "off";       // off | post | luminance | histogram
     float style_scale = 1.0f;
     std::string statistic = "gram";   // gram | w2
+    std::string optimizer = "adam";   // adam | lbfgs
+    float average = 0.0f;             // the moving average's decay (0: off)
+    std::string shown = "iterate";    // what the picture is: "average" or "iterate"
 };
 
 // One publication: the current image plus the losses of the step that produced it.

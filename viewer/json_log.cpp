@@ -1,8 +1,13 @@
 #include "json_log.h"
 
 #include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <vector>
 #include <cstring>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "json_text.h"
 #include "recipe.h"
@@ -13,47 +18,54 @@ JsonLog::JsonLog(const std::string& path) : file_(std::fopen(path.c_str(), "w"))
     if (!file_) throw std::runtime_error("cannot write --log-json " + path + ": " + std::strerror(errno));
 }
 
+namespace {
+
+// A float parameter as the double with the same shortest decimal form (0.02f -> 0.02, not
+// 0.019999999552965164): what the user set, readable in the log.
+double decimal(float v) {
+    char buf[32];
+    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    return std::strtod(std::string(buf, end).c_str(), nullptr);
+}
+
+std::vector<double> decimals(const std::vector<float>& v) {
+    std::vector<double> out;
+    for (const float x : v) out.push_back(decimal(x));
+    return out;
+}
+
+}  // namespace
+
 void JsonLog::write(const LossSample& s, const nst::Params& p, const StepContext& c) {
-    // Appends rather than operator+ chains: GCC 12 warns falsely (-Wrestrict) on those.
-    std::string line = "{\"step\":";
-    line += std::to_string(s.step);
-    const std::pair<const char*, double> numbers[] = {
-        {"content", s.losses.content}, {"style", s.losses.style},          {"tv", s.losses.tv},
-        {"total", s.losses.total},     {"ms", s.ms},                       {"content_weight", p.content_weight},
-        {"style_weight", p.style_weight}, {"tv_weight", p.tv_weight},      {"lr", p.lr}};
-    for (const auto& [key, value] : numbers) {
-        line += ",\"";
-        line += key;
-        line += "\":";
-        line += json_number(value);
-    }
-    line += ",\"style_layers\":{";
-    bool first = true;
-    for (const auto& l : p.style_layers) {
-        line += first ? "" : ",";
-        line += json_quote(l.layer);
-        line += ':';
-        line += json_number(l.weight);
-        first = false;
-    }
-    line += "},\"style_blend\":";
-    line += json_numbers(blend_shares(p.style_blend, c.styles));
-    line += ",\"preserve_colors\":";
-    line += json_quote(nst::color_mode_name(p.colors));
-    line += ",\"style_scale\":";
-    line += json_number(p.style_scale);
-    line += ",\"style_loss\":";
-    line += json_quote(nst::style_loss_name(p.style_loss));
-    line += ",\"features\":";
-    line += c.random_features ? "\"random\"" : "\"vgg19\"";
-    line += ",\"precision\":";
-    line += json_quote(nst::precision_name(c.precision));
-    line += ",\"size\":";
-    line += std::to_string(c.size);
-    line += ",\"target_passes\":";
-    line += std::to_string(c.target_passes);
-    line += "}\n";
-    put(line);
+    nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+    for (const auto& l : p.style_layers) layers[l.layer] = decimal(l.weight);
+    const nlohmann::ordered_json line = {
+        {"step", s.step},
+        {"content", s.losses.content},
+        {"style", s.losses.style},
+        {"tv", s.losses.tv},
+        {"total", s.losses.total},
+        {"ms", s.ms},
+        {"content_weight", decimal(p.content_weight)},
+        {"style_weight", decimal(p.style_weight)},
+        {"tv_weight", decimal(p.tv_weight)},
+        {"lr", decimal(p.lr)},
+        {"style_layers", layers},
+        {"style_blend", decimals(blend_shares(p.style_blend, c.styles))},
+        {"preserve_colors", nst::color_mode_name(p.colors)},
+        {"style_scale", decimal(p.style_scale)},
+        {"style_loss", nst::style_loss_name(p.style_loss)},
+        {"optimizer", nst::optimizer_name(p.optimizer)},
+        {"lbfgs_history", p.lbfgs_history},
+        {"average", decimal(p.average)},
+        {"shown", c.shown_average && p.average > 0 ? "average" : "iterate"},
+        {"features", c.random_features ? "random" : "vgg19"},
+        {"precision", nst::precision_name(c.precision)},
+        {"size", c.size},
+        {"target_passes", c.target_passes},
+    };
+    // NaN and infinite losses are written as null (JSON has no NaN).
+    put(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
 void JsonLog::event(const std::string& name, std::initializer_list<Field> fields) {

@@ -25,6 +25,7 @@ struct StepContext {
     int size = 0;             // the long side (pixels) this step optimised (the coarse-to-fine level's)
     long target_passes = 0;   // since the viewer started
     std::size_t styles = 1;   // style images in use
+    bool shown_average = true; // the window shows the moving average (when Params::average is on)
 };
 
 class JsonLog {

@@ -22,13 +22,16 @@ std::vector<float> blend_shares(const std::vector<float>& blend, std::size_t cou
     return out;
 }
 
-Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths) {
+Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths, bool shown_average) {
     Recipe r;
     for (const auto& path : style_paths) r.styles.push_back(std::filesystem::path(path).filename().string());
     r.blend = blend_shares(p.style_blend, style_paths.size());
     r.colors = nst::color_mode_name(p.colors);
     r.style_scale = p.style_scale;
     r.statistic = nst::style_loss_name(p.style_loss);
+    r.optimizer = nst::optimizer_name(p.optimizer);
+    r.average = p.average;
+    r.shown = shown_average && p.average > 0 ? "average" : "iterate";
     return r;
 }
 
@@ -43,10 +46,14 @@ std::string describe(const Recipe& r) {
             out += share;
         }
     }
-    char rest[96];
-    std::snprintf(rest, sizeof rest, "  |  colours %s  |  scale %.2f  |  statistic %s", r.colors.c_str(),
-                  static_cast<double>(r.style_scale), r.statistic.c_str());
+    char rest[160];
+    std::snprintf(rest, sizeof rest, "  |  colours %s  |  scale %.2f  |  statistic %s  |  %s", r.colors.c_str(),
+                  static_cast<double>(r.style_scale), r.statistic.c_str(), r.optimizer == "lbfgs" ? "L-BFGS" : "Adam");
     out += rest;
+    if (r.shown == "average") {
+        std::snprintf(rest, sizeof rest, "  |  average %.3g", static_cast<double>(r.average));
+        out += rest;
+    }
     return out;
 }
 
@@ -61,6 +68,12 @@ std::string recipe_json_members(const Recipe& r) {
     out += json_number(r.style_scale);
     out += ",\"style_loss\":";
     out += json_quote(r.statistic);
+    out += ",\"optimizer\":";
+    out += json_quote(r.optimizer);
+    out += ",\"average\":";
+    out += json_number(std::round(static_cast<double>(r.average) * 1e6) / 1e6);  // 0.95, not 0.949999988
+    out += ",\"shown\":";
+    out += json_quote(r.shown);
     return out;
 }
 

@@ -13,11 +13,14 @@ namespace nstv {
 // unusable).
 std::vector<float> blend_shares(const std::vector<float>& blend, std::size_t count);
 
-Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths);
+// `shown_average`: the picture is the moving average (when p.average is on), not the iterate.
+Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths, bool shown_average = true);
 
-// "a.jpg 75% + b.png 25%  |  colours post  |  scale 1.00  |  statistic gram"
+// "a.jpg 75% + b.png 25%  |  colours post  |  scale 1.00  |  statistic gram  |  adam"
+// (and "  |  average 0.99" when the picture is the average)
 std::string describe(const Recipe& r);
-// "\"styles\":[...],\"style_blend\":[...],\"preserve_colors\":...,\"style_scale\":...,\"style_loss\":..."
+// "\"styles\":[...],\"style_blend\":[...],\"preserve_colors\":...,\"style_scale\":...,\"style_loss\":...,
+// \"optimizer\":...,\"average\":...,\"shown\":..."
 // (members only, to be placed inside an object).
 std::string recipe_json_members(const Recipe& r);
 // Everything a saved result was made with, one JSON object: step, content, the recipe, features

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "controls.h"
+#include "optimizer_panel.h"
 #include "nst/nst.h"
 
 namespace nstv {
@@ -20,6 +21,7 @@ void SidePanel::draw(float width, float height, float scale, ControlState& s, co
     ImGui::BeginChild("controls", ImVec2(0, ImGui::GetContentRegionAvail().y - plot_h - ImGui::GetTextLineHeightWithSpacing() - 8));
     draw_run_controls(s, status, probe, a);
     draw_weight_controls(s, probe, a);
+    draw_optimizer_controls(s, probe, a);
     styles_.draw(s, thumbs, probe, a);
     draw_layer_controls(s, probe, a);
     draw_input_controls(s, probe, a);

@@ -114,6 +114,16 @@ std::string describe_style(const nst::RunSettings& o, const nst::Params& p) {
            " | statistic " + nst::style_loss_name(p.style_loss);
 }
 
+// One line for the log and the terminal: how the image is optimised and where it starts.
+std::string describe_optimizer(const nst::RunSettings& o, const nst::Params& p) {
+    std::string out = std::string(nst::optimizer_name(p.optimizer)) + " lr " + number(p.lr);
+    if (p.optimizer == nst::Optimizer::LBFGS) out += " history " + std::to_string(p.lbfgs_history);
+    out += p.average > 0 ? " | average " + number(p.average) : std::string(" | no average");
+    out += " | start ";
+    out += o.init_image.empty() ? nst::init_name(o.init) : std::filesystem::path(o.init_image).filename().string();
+    return out;
+}
+
 std::filesystem::path numbered(const std::filesystem::path& output, int step) {
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, "_%06d", step);
@@ -136,6 +146,14 @@ int run(const Options& o) {
     std::vector<nst::Image> styles;
     for (const auto& path : s.styles) styles.push_back(nst::load_image(path, s.max_pixels));
     const nst::Image content = nst::resize_long_side(content_full, s.size);
+    nst::Image init_image;
+    if (!s.init_image.empty()) {
+        try {
+            init_image = nst::load_image(s.init_image, s.max_pixels);
+        } catch (const nst::Error& e) {
+            throw nst::Error(std::string("--init-image ") + e.what());  // which of the files it is
+        }
+    }
     // After the inputs are known to be good: a typo in a file name should not cost a download.
     engine_options.features.weights_path = resolve_weights(s);
     const nst::Params params = nst::engine_params(s, engine_options.features.random());
@@ -152,6 +170,7 @@ int run(const Options& o) {
                  nst::libtorch_version().c_str(), device.c_str(), content.width, content.height, s.steps,
                  engine.random_features() ? "untrained (random) features" : engine_options.features.weights_path.c_str());
     std::fprintf(stderr, "style: %s\n", describe_style(s, params).c_str());
+    std::fprintf(stderr, "optimizer: %s\n", describe_optimizer(s, params).c_str());
     if (log.is_open()) {
         nlohmann::json head = {{"event", "start"},
                                {"features", engine.random_features() ? "untrained (random) features" : "vgg19"},
@@ -163,7 +182,13 @@ int run(const Options& o) {
                                {"style_blend", params.style_blend},
                                {"preserve_colors", nst::color_mode_name(params.colors)},
                                {"style_scale", params.style_scale},
-                               {"style_loss", nst::style_loss_name(params.style_loss)}};
+                               {"style_loss", nst::style_loss_name(params.style_loss)},
+                               {"optimizer", nst::optimizer_name(params.optimizer)},
+                               {"lr", params.lr},
+                               {"lbfgs_history", params.lbfgs_history},
+                               {"average", params.average},
+                               {"init", s.init_image.empty() ? nst::init_name(s.init) : "image"},
+                               {"init_image", s.init_image}};
         log << head.dump() << '\n';
     }
 
@@ -185,7 +210,9 @@ int run(const Options& o) {
         const auto t_level = std::chrono::steady_clock::now();
         const bool last = li + 1 == levels.size();
         const nst::Image c = last ? content : nst::resize_long_side(content_full, level.size);
-        if (li == 0)
+        if (li == 0 && !init_image.empty())
+            engine.retarget(c, styles, init_image);  // resized to the level's size
+        else if (li == 0)
             engine.set_images(c, styles, s.init);
         else
             engine.retarget(c, styles, engine.image());

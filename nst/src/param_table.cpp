@@ -184,6 +184,20 @@ ParamSpec style_weight() {
     return p;
 }
 
+// Adam's 0.02 or L-BFGS's 1 unless given (default_lr), as the style weight.
+ParamSpec learning_rate() {
+    ParamSpec p = number("lr", "Learning rate: Adam's step in image units (default 0.02), or L-BFGS's step length "
+                               "(default 1)",
+                         [](auto& s) -> auto& { return s.params.lr; }, "must be a finite number > 0",
+                         [](float x) { return std::isfinite(x) && x > 0; });
+    p.set = [plain = p.set](RunSettings& s, std::string_view v) {
+        plain(s, v);
+        s.lr_given = true;
+    };
+    p.given = [](const RunSettings& s) { return s.lr_given; };
+    return p;
+}
+
 // UI-only fields after the fact: the makers stay about parsing.
 ParamSpec with_ui(ParamSpec p, std::string label, UiRange range) {
     p.label = std::move(label);
@@ -198,7 +212,6 @@ ParamSpec live(ParamSpec p) {
 
 std::vector<ParamSpec> build() {
     constexpr int kMaxSteps = 1'000'000;
-    const auto finite_positive = [](float x) { return std::isfinite(x) && x > 0; };
     const auto style_scale = [](float x) { return std::isfinite(x) && x >= kMinStyleScale && x <= kMaxStyleScale; };
     std::vector<ParamSpec> t;
     t.push_back(text("content", "Content image (JPEG, PNG, BMP, TGA, GIF); nst: required, nst-viewer: the bundled "
@@ -243,10 +256,23 @@ std::vector<ParamSpec> build() {
                             std::vector<std::pair<std::string, Precision>>{{"fp32", Precision::FP32},
                                                                            {"bf16", Precision::BF16},
                                                                            {"tf32", Precision::TF32}})));
-    t.push_back(live(with_ui(number("lr", "Adam learning rate (image values are in [0,1])",
-                                    [](auto& s) -> auto& { return s.params.lr; }, "must be a finite number > 0",
-                                    finite_positive),
-                             "learning rate", {1e-4f, 1.0f, true, false})));
+    t.push_back(live(choice("optimizer",
+                            "adam, or lbfgs (one loss-and-gradient evaluation per step, as Adam's; kept in [0,1] "
+                            "by a bounded parametrisation)",
+                            [](auto& s) -> auto& { return s.params.optimizer; },
+                            std::vector<std::pair<std::string, Optimizer>>{{"adam", Optimizer::Adam},
+                                                                           {"lbfgs", Optimizer::LBFGS}})));
+    t.push_back(live(with_ui(learning_rate(), "learning rate", {1e-4f, 10.0f, true, false})));
+    t.push_back(live(with_ui(integer("lbfgs-history", "L-BFGS: curvature pairs kept (neural-style's -lbfgs_num_correction)",
+                                     [](auto& s) -> auto& { return s.params.lbfgs_history; }, 1, 10000),
+                             "L-BFGS history", {1, 300, true, true})));
+    t.push_back(live(with_ui(number("average",
+                                    "Show and save a moving average of the iterates with this decay (0 = off, e.g. "
+                                    "0.99): removes Adam's pixel noise",
+                                    [](auto& s) -> auto& { return s.params.average; },
+                                    "the decay must be in [0, 1) (0 = off, e.g. 0.99)",
+                                    [](float x) { return x >= 0 && x < 1; }),
+                             "average decay", {0.5f, 0.999f, false, false})));
     t.push_back(live(with_ui(weight("content-weight", "Content loss weight (alpha)",
                                     [](auto& s) -> auto& { return s.params.content_weight; }),
                              "content weight", {1e-3f, 1e3f, true, false})));
@@ -258,8 +284,14 @@ std::vector<ParamSpec> build() {
                        [](auto& s) -> auto& { return s.params.content_layers; }));
     t.push_back(live(layers("style-layers", "Style layers as name:weight,...",
                             [](auto& s) -> auto& { return s.params.style_layers; })));
-    t.push_back(choice("init", "Initial image: content or noise", [](auto& s) -> auto& { return s.init; },
-                       std::vector<std::pair<std::string, Init>>{{"content", Init::Content}, {"noise", Init::Noise}}));
+    t.push_back(choice("init", "Initial image: content, noise or gray (0.5 and a little noise)",
+                       [](auto& s) -> auto& { return s.init; },
+                       std::vector<std::pair<std::string, Init>>{
+                           {"content", Init::Content}, {"noise", Init::Noise}, {"gray", Init::Gray}}));
+    t.push_back(text("init-image",
+                     "Start from this image instead (resized to the content's size), e.g. a saved result to carry "
+                     "on from it",
+                     [](auto& s) -> auto& { return s.init_image; }));
     t.push_back(choice("pooling", "VGG19 pooling: max or avg", [](auto& s) -> auto& { return s.pooling; },
                        std::vector<std::pair<std::string, Pooling>>{{"max", Pooling::Max}, {"avg", Pooling::Avg}}));
     t.push_back(text("weights",

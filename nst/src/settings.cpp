@@ -25,6 +25,8 @@ void validate(const RunSettings& s, Use use) {
                                                   ": the coarsest level would be under 16 px at --size " +
                                                   std::to_string(s.size));
     require(s.weights.empty() || s.features.empty(), "--weights and --features are mutually exclusive");
+    require(s.init_image.empty() || s.init == Init::Content,
+            "--init and --init-image are mutually exclusive (--init-image is the start image)");
     // A blend needs the styles it weighs; the Live program has added its sample by now.
     if (!s.styles.empty()) static_cast<void>(normalized_blend(s.params.style_blend, s.styles.size()));
 }
@@ -45,6 +47,7 @@ Params engine_params(const RunSettings& s, bool random_features) {
     Params p = s.params;
     p.style_blend = normalized_blend(s.params.style_blend, s.styles.size());
     if (!s.style_weight_given) p.style_weight = default_style_weight(p.style_loss, random_features);
+    if (!s.lr_given) p.lr = default_lr(p.optimizer);
     return p;
 }
 

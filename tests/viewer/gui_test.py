@@ -818,6 +818,79 @@ def case_style_flags(viewer, work, source_dir):
         raise Failure(f"valid style flags should pass parsing (then: no display): {ok.returncode} {ok.stderr}")
 
 
+def case_optimizer(viewer, work, source_dir):
+    """The optimiser toggle keeps the image and the step counter (no targets), each optimiser with
+    its own learning rate; L-BFGS lowers the loss; the average toggle reaches the next step and the
+    picture switches between the average and the iterate; restarting from gray and from a file."""
+    with Session(viewer, work, ["--paused"]) as s:
+        wait_for("the start targets", lambda: retargets(s))
+        adam = s.step_once()
+        if (adam["optimizer"], adam["lr"]) != ("adam", 0.02):
+            raise Failure(f"expected Adam with lr 0.02 first: {adam}")
+        events = len(retargets(s))
+        s.scroll_to("optimizer_lbfgs")
+        s.click("optimizer_lbfgs")
+        time.sleep(0.3)
+        lbfgs = [s.step_once() for _ in range(6)]
+        if (lbfgs[0]["optimizer"], lbfgs[0]["lr"], lbfgs[0]["step"]) != ("lbfgs", 1, adam["step"] + 1):
+            raise Failure(f"expected L-BFGS with lr 1, the step counter going on: {lbfgs[0]}")
+        if len(retargets(s)) != events or lbfgs[0]["target_passes"] != adam["target_passes"]:
+            raise Failure(f"switching the optimiser computed targets: {retargets(s)[events:]}")
+        if not lbfgs[-1]["total"] < lbfgs[0]["total"]:
+            raise Failure(f"L-BFGS did not lower the loss: {[r['total'] for r in lbfgs]}")
+        s.click("optimizer_adam")
+        time.sleep(0.3)
+        back = s.step_once()
+        if (back["optimizer"], back["lr"]) != ("adam", 0.02):
+            raise Failure(f"expected Adam with its own lr 0.02 back: {back}")
+
+        # Averaging on: the next step uses it; then a few steps so the average lags the iterate.
+        s.scroll_to("average_on")
+        s.click("average_on")
+        time.sleep(0.3)
+        on = s.step_once()
+        if on["average"] != 0.99 or on["shown"] != "average":
+            raise Failure(f"expected the average (0.99) on and shown: {on}")
+        for _ in range(4):
+            s.step_once()
+        avg_path, avg_meta = s.save_result_where("the average shown", lambda m: m.get("shown") == "average")
+        s.scroll_to("show_iterate")
+        s.click("show_iterate")
+        it_path, it_meta = s.save_result_where("the iterate shown", lambda m: m.get("shown") == "iterate")
+        if avg_meta["step"] != it_meta["step"]:
+            raise Failure(f"showing the iterate should not step: {avg_meta['step']} -> {it_meta['step']}")
+        diff = mean_abs_diff(read_png(avg_path), read_png(it_path))
+        if not diff > 0.5:
+            raise Failure(f"the average and the iterate look the same (mean abs diff {diff:.3f} of 255)")
+
+        # Restart from gray, then from the saved iterate (a file: typed, Enter restarts).
+        s.scroll_to("restart_gray")
+        s.click("restart_gray")
+        s.click("restart")
+        gray_event = wait_for("the restart", lambda: [r for r in retargets(s) if r["reason"] == "restart"])
+        gray = s.save_result_where("the restart's frame", lambda m: m.get("step") == 0)[0]
+        w, h, ch, data = read_png(gray)
+        mean = sum(data[i * ch + c] for i in range(w * h) for c in range(3)) / (w * h * 3)
+        if abs(mean - 128) > 3:
+            raise Failure(f"restart from gray: mean value {mean:.1f}, expected ~128")
+        s.click("restart_file_choice")
+        s.type_into("restart_file", it_path)
+        wait_for("the restart from the file", lambda: len([r for r in retargets(s) if r["reason"] == "restart"]) >= 2)
+        again = s.save_result_where("the file restart's frame", lambda m: m.get("step") == 0)[0]
+        back_diff = mean_abs_diff(read_png(again), read_png(it_path))
+        if back_diff > 1.0:
+            raise Failure(f"restart from {it_path}: mean abs diff {back_diff:.2f} of 255 from the file")
+        lines = len(s.lines())
+        s.key("Right")
+        first = wait_for("the first step after the restart", lambda: [r for r in s.lines()[lines:] if "step" in r])[0]
+        if first["step"] != 1:
+            raise Failure(f"after a restart the steps count from 1: {first}")
+        s.xshot("optimizer")
+        print(f"lbfgs from step {lbfgs[0]['step']}: total {lbfgs[0]['total']:.4g} -> {lbfgs[-1]['total']:.4g}; "
+              f"average vs iterate: mean abs diff {diff:.2f}/255; gray restart mean {mean:.1f}; file restart "
+              f"diff {back_diff:.2f}/255 ({len(gray_event)} restart event first)")
+
+
 # ---- weights: a generated VGG19 and the loopback server ----------------------------------------
 
 # torchvision's VGG19 convolutions: (features index, in channels, out channels).
@@ -1032,7 +1105,7 @@ def case_download_cancel(viewer, work, source_dir):
 
 CASES = {"nan": case_nan, "bad-file": case_bad_file, "hostile-files": case_hostile_files, "screenshot": case_screenshot, "pause": case_pause, "slider": case_slider, "no-display": case_no_display, "precision": case_precision,
          "coarse-to-fine": case_coarse_to_fine, "blend": case_blend, "colors": case_colors,
-         "style-knobs": case_style_knobs, "style-flags": case_style_flags,
+         "style-knobs": case_style_knobs, "style-flags": case_style_flags, "optimizer": case_optimizer,
          "download": case_download, "download-fail": case_download_fail, "download-cancel": case_download_cancel}
 
 

@@ -28,6 +28,7 @@ struct RunSettings {
     int scales = 1;                    // coarse-to-fine levels (1 = plain)
     int coarse_steps = 100;            // steps at each coarser level
     Init init = Init::Content;
+    std::string init_image;            // --init-image FILE: start from it (empty: --init)
     Pooling pooling = Pooling::Max;
     std::string weights;               // --weights FILE (empty: the cache, else a download)
     std::string features;              // --features random[:SEED] (empty: VGG19 weights)
@@ -44,6 +45,8 @@ struct RunSettings {
     // --style-weight was given: its value is the user's, never replaced by a default (the
     // default depends on the statistic and on the features, see default_style_weight()).
     bool style_weight_given = false;
+    // --lr was given: likewise (the default depends on the optimiser, default_lr()).
+    bool lr_given = false;
 };
 
 // Cross-parameter checks, once every flag is set (each value was checked by its setter). Batch
@@ -58,8 +61,9 @@ void validate(const RunSettings& s, Use use);
 // where the weights come from is each program's policy).
 [[nodiscard]] EngineOptions engine_options(const RunSettings& s);
 
-// The parameters the engine gets: the blend normalised for the styles given, and the default
-// style weight for the statistic and the features unless --style-weight was given. Throws
+// The parameters the engine gets: the blend normalised for the styles given, the default style
+// weight for the statistic and the features unless --style-weight was given, and the default
+// learning rate for the optimiser unless --lr was given. Throws
 // nst::UsageError for a blend that does not fit the styles.
 [[nodiscard]] Params engine_params(const RunSettings& s, bool random_features);
 
