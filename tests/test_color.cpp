@@ -6,13 +6,12 @@
 #include <cmath>
 
 #include "nst/nst.h"
+#include "engine_inputs.h"
 #include "test_util.h"
 
 namespace {
 
-nst::Image asset(const char* name, int size) {
-    return nst::resize_long_side(nst::load_image(std::string(NST_SOURCE_DIR) + "/assets/" + name), size);
-}
+using nst::test::asset;
 
 struct ColourStats {
     std::array<double, 3> mean{};

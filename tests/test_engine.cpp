@@ -7,6 +7,7 @@
 
 #include "nst/nst.h"
 #include "test_util.h"
+#include "engine_inputs.h"
 #include "vgg19_weights.h"
 
 namespace {
@@ -15,13 +16,7 @@ using nst::test::make_test_image;
 
 nst::Params tiny_params() { return nst::Params::defaults(); }
 
-nst::EngineOptions random_options(std::uint64_t seed = 7) {
-    nst::EngineOptions o;
-    o.features.random_seed = seed;
-    o.device = "cpu";
-    o.threads = 2;
-    return o;
-}
+nst::EngineOptions random_options(std::uint64_t seed = 7) { return nst::test::cpu_random(seed); }
 
 // Total variation by hand on a host image, as defined in the loss.
 double tv_by_hand(const nst::Image& img) {

@@ -9,9 +9,13 @@
 #include "../nst/src/image_average.h"
 #include "../nst/src/lbfgs.h"
 #include "nst/nst.h"
+#include "engine_inputs.h"
 #include "test_util.h"
 
 namespace {
+
+using nst::test::asset;
+using nst::test::cpu_random;
 
 TEST(ImageAverage, MatchesAHandComputation) {
     // decay 0.5: the start counts once; each update scales the old samples by 0.5 and adds the new
@@ -91,18 +95,6 @@ TEST(ImageLBFGS, AShortHistoryStillConverges) {
 }
 
 // ---- through the engine ---------------------------------------------------------------------
-
-nst::Image asset(const char* name, int size) {
-    return nst::resize_long_side(nst::load_image(std::string(NST_SOURCE_DIR) + "/assets/" + name), size);
-}
-
-nst::EngineOptions cpu_random() {
-    nst::EngineOptions o;
-    o.features.random_seed = 3;
-    o.device = "cpu";
-    o.threads = 2;
-    return o;
-}
 
 nst::Params params_for(nst::Optimizer optimizer, float average = 0.0f) {
     auto p = nst::Params::defaults();

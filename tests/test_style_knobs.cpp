@@ -5,21 +5,13 @@
 #include <cmath>
 
 #include "nst/nst.h"
+#include "engine_inputs.h"
 #include "test_util.h"
 
 namespace {
 
-nst::Image asset(const char* name, int size) {
-    return nst::resize_long_side(nst::load_image(std::string(NST_SOURCE_DIR) + "/assets/" + name), size);
-}
-
-nst::EngineOptions cpu_random() {
-    nst::EngineOptions o;
-    o.features.random_seed = 3;
-    o.device = "cpu";
-    o.threads = 2;
-    return o;
-}
+using nst::test::asset;
+using nst::test::cpu_random;
 
 nst::Params params_with(float scale = 1.0f) {
     auto p = nst::Params::defaults();

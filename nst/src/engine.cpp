@@ -33,54 +33,6 @@
 
 namespace nst {
 
-Params Params::defaults() {
-    Params p;
-    p.content_layers = parse_layer_spec(kDefaultContentLayers, "--content-layers");
-    p.style_layers = parse_layer_spec(kDefaultStyleLayers, "--style-layers");
-    return p;
-}
-
-std::string libtorch_version() { return TORCH_VERSION; }
-bool cuda_compiled() { return NST_TORCH_HAS_CUDA != 0; }
-bool cuda_available() { return torch::cuda::is_available(); }
-
-std::string resolve_device(const std::string& device) {
-    if (device == "auto") return cuda_available() ? "cuda:0" : "cpu";
-    if (device == "cpu") return "cpu";
-    if (device == "cuda" || device.starts_with("cuda:")) {
-        int index = 0;
-        if (device.size() > 5) {
-            const std::string digits = device.substr(5);
-            if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit) || digits.size() > 3)
-                throw UsageError("--device " + device + ": expected auto, cpu, cuda or cuda:N");
-            index = std::stoi(digits);
-        }
-        if (!cuda_available())
-            throw Error("--device " + device +
-                        ": CUDA is not usable on this machine (no GPU or driver found); use --device cpu or auto");
-        const auto count = static_cast<int>(torch::cuda::device_count());
-        if (index >= count)
-            throw Error("--device " + device + ": there are only " + std::to_string(count) + " CUDA device(s)");
-        return "cuda:" + std::to_string(index);
-    }
-    throw UsageError("--device " + device + ": expected auto, cpu, cuda or cuda:N");
-}
-
-Precision parse_precision(const std::string& name) {
-    if (name == "fp32") return Precision::FP32;
-    if (name == "bf16") return Precision::BF16;
-    if (name == "tf32") return Precision::TF32;
-    throw UsageError("--precision " + name + ": expected fp32, bf16 or tf32");
-}
-
-const char* precision_name(Precision p) {
-    switch (p) {
-        case Precision::BF16: return "bf16";
-        case Precision::TF32: return "tf32";
-        default: return "fp32";
-    }
-}
-
 namespace {
 
 // LibTorch's CPU allocator is plain malloc. glibc serves blocks above 32 MiB with mmap and returns

@@ -250,7 +250,7 @@ std::vector<ParamSpec> build() {
     t.push_back(with_ui(integer("coarse-steps", "Steps at each coarser level when --scales > 1",
                                 [](auto& s) -> auto& { return s.coarse_steps; }, 1, kMaxSteps),
                         "steps per coarse level", {1, 1000, true, true}));
-    // Names as precision_name() writes them (that one lives in the torch library).
+    // Names as precision_name() writes them (a test checks each choice against its name function).
     t.push_back(live(choice("precision", "fp32, bf16 (CPU with AVX-512 BF16, or CUDA) or tf32 (CUDA)",
                             [](auto& s) -> auto& { return s.precision; },
                             std::vector<std::pair<std::string, Precision>>{{"fp32", Precision::FP32},

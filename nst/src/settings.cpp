@@ -5,13 +5,6 @@
 
 namespace nst {
 
-Params default_params() {
-    Params p;
-    p.content_layers = parse_layer_spec(kDefaultContentLayers, "--content-layers");
-    p.style_layers = parse_layer_spec(kDefaultStyleLayers, "--style-layers");
-    return p;
-}
-
 void validate(const RunSettings& s, Use use) {
     const auto require = [](bool ok, const std::string& message) {
         if (!ok) throw UsageError(message);

@@ -13,10 +13,6 @@
 
 namespace nst {
 
-// Params::defaults() without engine.cpp: the same values (kDefault*Layers), built in nst_core so
-// that the settings do not depend on the torch library. A test checks that the two agree.
-[[nodiscard]] Params default_params();
-
 // Defaults are those of `nst`; a program with other defaults (nst-viewer) starts from a copy it
 // changed. Enumerations are typed; texts that only a later step can check (files, --device, the
 // URL) are kept as given.
@@ -41,7 +37,7 @@ struct RunSettings {
     std::int64_t max_pixels = kDefaultMaxPixels;
     std::string log_json;
     // The loss parameters; style_blend as given (normalised by engine_params()).
-    Params params = default_params();
+    Params params = Params::defaults();
     // --style-weight was given: its value is the user's, never replaced by a default (the
     // default depends on the statistic and on the features, see default_style_weight()).
     bool style_weight_given = false;

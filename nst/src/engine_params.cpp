@@ -1,11 +1,36 @@
-// The optimiser's and the start image's knobs as text (flags, logs, the viewer), with their checks.
+// The engine's parameters without LibTorch: their defaults, and the knobs as text (flags, logs,
+// the viewer) with their checks. (The style knobs' are in style_params.cpp.)
 #include <cmath>
 #include <sstream>
 
 #include "nst/engine.h"
 #include "nst/error.h"
+#include "nst/layers.h"
 
 namespace nst {
+
+Params Params::defaults() {
+    Params p;
+    p.content_layers = parse_layer_spec(kDefaultContentLayers, "--content-layers");
+    p.style_layers = parse_layer_spec(kDefaultStyleLayers, "--style-layers");
+    return p;
+}
+
+Precision parse_precision(const std::string& name) {
+    if (name == "fp32") return Precision::FP32;
+    if (name == "bf16") return Precision::BF16;
+    if (name == "tf32") return Precision::TF32;
+    throw UsageError("--precision " + name + ": expected fp32, bf16 or tf32");
+}
+
+const char* precision_name(Precision p) {
+    switch (p) {
+        case Precision::BF16: return "bf16";
+        case Precision::TF32: return "tf32";
+        default: return "fp32";
+    }
+}
+
 
 Optimizer parse_optimizer(const std::string& name) {
     if (name == "adam") return Optimizer::Adam;
