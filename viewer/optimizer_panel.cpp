@@ -56,13 +56,13 @@ void draw_optimizer_controls(ControlState& s, UiProbe& probe, ControlActions& a)
         ImGui::AlignTextToFramePadding();
         ImGui::TextUnformatted("show");
         ImGui::SameLine();
-        if (ImGui::RadioButton("average", s.show_average) && !s.show_average) {
+        if (ImGui::RadioButton("average##show", s.show_average) && !s.show_average) {
             s.show_average = true;
             a.show_changed = true;
         }
         probe.item("show_average");
         ImGui::SameLine();
-        if (ImGui::RadioButton("iterate", !s.show_average) && s.show_average) {
+        if (ImGui::RadioButton("iterate##show", !s.show_average) && s.show_average) {
             s.show_average = false;
             a.show_changed = true;
         }
@@ -75,14 +75,15 @@ void draw_optimizer_controls(ControlState& s, UiProbe& probe, ControlActions& a)
     for (const nst::Init init : {nst::Init::Content, nst::Init::Noise, nst::Init::Gray}) {
         ImGui::SameLine();
         const char* name = nst::init_name(init);
-        if (ImGui::RadioButton(name, !s.restart_from_file && s.restart_init == init)) {
+        // "##restart": the inputs section has a "content" field; ImGui IDs must not collide.
+        if (ImGui::RadioButton((std::string(name) + "##restart").c_str(), !s.restart_from_file && s.restart_init == init)) {
             s.restart_init = init;
             s.restart_from_file = false;
         }
         probe.item((std::string("restart_") + name).c_str());
     }
     ImGui::SameLine();
-    if (ImGui::RadioButton("file", s.restart_from_file)) s.restart_from_file = true;
+    if (ImGui::RadioButton("file##restart", s.restart_from_file)) s.restart_from_file = true;
     probe.item("restart_file_choice");
     bool enter = false;
     if (s.restart_from_file) {
@@ -94,7 +95,7 @@ void draw_optimizer_controls(ControlState& s, UiProbe& probe, ControlActions& a)
     }
     const bool can = !s.restart_from_file || !s.restart_file.empty();
     if (!can) ImGui::BeginDisabled();
-    if (ImGui::Button("Restart") || (can && enter)) a.restart = true;
+    if (ImGui::Button("Restart##from") || (can && enter)) a.restart = true;
     probe.item("restart");
     if (!can) ImGui::EndDisabled();
     help_marker("Starts over from the content image, uniform noise, gray (0.5 and a little noise) or an image file "
