@@ -70,7 +70,7 @@ public:
         banner_.request_stop();
         controller_.stop();
         banner_.cancel_and_wait();
-        if (downloading && log_) log_->event("download_cancelled", {});
+        if (downloading && log_) log_->event("download_cancelled");
         if (!opts_.stats_json.empty()) std::ofstream(opts_.stats_json) << stats_.json();
     }
     App(const App&) = delete;

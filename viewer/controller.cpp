@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <numeric>
 
-#include "json_text.h"
 #include "screenshots.h"
 
 namespace nstv {
@@ -85,13 +84,17 @@ Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, 
         log_->event("start", {{"features", o.engine.features.random() ? "random" : "vgg19"},
                               {"weights", o.engine.features.weights_path},
                               {"precision", nst::precision_name(o.engine.precision)},
-                              {"download", o.download ? "true" : "false", true},
-                              {"offline", run.offline ? "true" : "false", true},
-                              {"styles", json_strings(run.styles), true},
-                              {"style_blend", json_numbers(run.params.style_blend), true},
+                              {"download", o.download},
+                              {"offline", run.offline},
+                              {"styles", run.styles},
+                              {"style_blend", run.params.style_blend},
                               {"preserve_colors", nst::color_mode_name(run.params.colors)},
-                              {"style_scale", json_number(run.params.style_scale), true},
-                              {"style_loss", nst::style_loss_name(run.params.style_loss)}});
+                              {"style_scale", run.params.style_scale},
+                              {"style_loss", nst::style_loss_name(run.params.style_loss)},
+                              {"optimizer", nst::optimizer_name(run.params.optimizer)},
+                              {"average", run.params.average},
+                              {"init", run.init_image.empty() ? nst::init_name(run.init) : "image"},
+                              {"init_image", run.init_image}});
 }
 
 void Controller::send(EngineSetup t) {
@@ -277,8 +280,8 @@ void Controller::switch_weights(const std::filesystem::path& path) {
     state_.random_features = false;
     state_.weights_path = path.string();
     if (log_)
-        log_->event("weights_switch", {{"path", path.string()}, {"style_weight", std::to_string(state_.params.style_weight), true},
-                                       {"style_weight_changed", beta ? "true" : "false", true}});
+        log_->event("weights_switch", {{"path", path.string()}, {"style_weight", state_.params.style_weight},
+                                       {"style_weight_changed", beta}});
     say(std::string("switching to the downloaded VGG19 weights") +
             (beta ? " (style weight 1e8 -> 1e6, the VGG19 default)" : "") + "...",
         6.0);

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "json_text.h"
 #include "recipe.h"
 
 namespace nstv {
@@ -152,10 +151,7 @@ void EngineStepper::log_targets(const std::string& reason) {
     if (!log_) return;
     std::vector<std::string> names;
     for (const auto& p : setup_.style_paths) names.push_back(file_name(p));
-    log_->event("retarget", {{"reason", reason},
-                             {"at_step", std::to_string(steps_), true},
-                             {"styles", json_strings(names), true},
-                             {"target_passes", std::to_string(passes), true}});
+    log_->event("retarget", {{"reason", reason}, {"at_step", steps_}, {"styles", names}, {"target_passes", passes}});
 }
 
 void EngineStepper::render(Frame& f) {

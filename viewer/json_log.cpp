@@ -1,15 +1,12 @@
 #include "json_log.h"
 
 #include <cerrno>
-#include <charconv>
-#include <cstdlib>
 #include <vector>
 #include <cstring>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
-#include "json_text.h"
 #include "recipe.h"
 
 namespace nstv {
@@ -19,14 +16,6 @@ JsonLog::JsonLog(const std::string& path) : file_(std::fopen(path.c_str(), "w"))
 }
 
 namespace {
-
-// A float parameter as the double with the same shortest decimal form (0.02f -> 0.02, not
-// 0.019999999552965164): what the user set, readable in the log.
-double decimal(float v) {
-    char buf[32];
-    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-    return std::strtod(std::string(buf, end).c_str(), nullptr);
-}
 
 std::vector<double> decimals(const std::vector<float>& v) {
     std::vector<double> out;
@@ -68,17 +57,10 @@ void JsonLog::write(const LossSample& s, const nst::Params& p, const StepContext
     put(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
-void JsonLog::event(const std::string& name, std::initializer_list<Field> fields) {
-    std::string line = "{\"event\":";
-    line += json_quote(name);
-    for (const auto& f : fields) {
-        line += ',';
-        line += json_quote(f.key);
-        line += ':';
-        line += f.raw ? f.value : json_quote(f.value);
-    }
-    line += "}\n";
-    put(line);
+void JsonLog::event(const std::string& name, const nlohmann::ordered_json& fields) {
+    nlohmann::ordered_json line = {{"event", name}};
+    if (fields.is_object()) line.update(fields);
+    put(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
 void JsonLog::put(const std::string& line) {

@@ -7,11 +7,12 @@
 // cancelled) and the switch to downloaded weights from the UI thread; "retarget" (new targets:
 // "reason", "at_step", the styles, "target_passes") from the optimizer thread.
 #include <cstdio>
-#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "frame.h"
 #include "nst/engine.h"
@@ -32,13 +33,8 @@ class JsonLog {
 public:
     explicit JsonLog(const std::string& path);  // throws std::runtime_error
     void write(const LossSample& s, const nst::Params& p, const StepContext& c);
-    // {"event": name, key: value, ...}; values are written as JSON strings unless `raw` (numbers,
-    // true/false, arrays) is set for them.
-    struct Field {
-        std::string key, value;
-        bool raw = false;
-    };
-    void event(const std::string& name, std::initializer_list<Field> fields);
+    // {"event": name, key: value, ...}: `fields` is a JSON object (e.g. {{"reason", why}, {"at_step", n}}).
+    void event(const std::string& name, const nlohmann::ordered_json& fields = nlohmann::ordered_json::object());
 
 private:
     struct Closer {

@@ -4,9 +4,17 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "json_text.h"
+#include <charconv>
+#include <cstdlib>
+#include <string>
 
 namespace nstv {
+
+double decimal(float v) {
+    char buf[32];
+    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    return std::strtod(std::string(buf, end).c_str(), nullptr);
+}
 
 std::vector<float> blend_shares(const std::vector<float>& blend, std::size_t count) {
     if (count == 0) return {};
@@ -57,43 +65,29 @@ std::string describe(const Recipe& r) {
     return out;
 }
 
-std::string recipe_json_members(const Recipe& r) {
-    std::string out = "\"styles\":";
-    out += json_strings(r.styles);
-    out += ",\"style_blend\":";
-    out += json_numbers(r.blend);
-    out += ",\"preserve_colors\":";
-    out += json_quote(r.colors);
-    out += ",\"style_scale\":";
-    out += json_number(r.style_scale);
-    out += ",\"style_loss\":";
-    out += json_quote(r.statistic);
-    out += ",\"optimizer\":";
-    out += json_quote(r.optimizer);
-    out += ",\"average\":";
-    out += json_number(std::round(static_cast<double>(r.average) * 1e6) / 1e6);  // 0.95, not 0.949999988
-    out += ",\"shown\":";
-    out += json_quote(r.shown);
-    return out;
+nlohmann::ordered_json recipe_json(const Recipe& r) {
+    std::vector<double> blend;
+    for (const float w : r.blend) blend.push_back(decimal(w));
+    return {{"styles", r.styles},
+            {"style_blend", blend},
+            {"preserve_colors", r.colors},
+            {"style_scale", decimal(r.style_scale)},
+            {"style_loss", r.statistic},
+            {"optimizer", r.optimizer},
+            {"average", decimal(r.average)},
+            {"shown", r.shown}};
 }
 
 std::string result_metadata(const Frame& f) {
-    std::string out = "{\"program\":\"nst-viewer\",\"step\":";
-    out += std::to_string(f.step);
+    nlohmann::ordered_json out = {{"program", "nst-viewer"}, {"step", f.step}};
+    if (f.sources) out["content"] = f.sources->content_name;
+    out.update(recipe_json(f.recipe));
     if (f.sources) {
-        out += ",\"content\":";
-        out += json_quote(f.sources->content_name);
+        out["features"] = f.sources->random_features ? "random" : "vgg19";
+        out["precision"] = f.sources->precision;
     }
-    out += ',';
-    out += recipe_json_members(f.recipe);
-    if (f.sources) {
-        out += ",\"features\":";
-        out += f.sources->random_features ? "\"random\"" : "\"vgg19\"";
-        out += ",\"precision\":";
-        out += json_quote(f.sources->precision);
-    }
-    out += '}';
-    return out;
+    // ASCII (a PNG tEXt chunk is Latin-1): non-ASCII characters as \u escapes.
+    return out.dump(-1, ' ', true, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace nstv

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "frame.h"
 #include "nst/engine.h"
 
@@ -13,16 +15,19 @@ namespace nstv {
 // unusable).
 std::vector<float> blend_shares(const std::vector<float>& blend, std::size_t count);
 
+// A float parameter as the double with the same shortest decimal form (0.02f -> 0.02, not
+// 0.019999999552965164): what the user set, readable in logs and metadata.
+double decimal(float v);
+
 // `shown_average`: the picture is the moving average (when p.average is on), not the iterate.
 Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths, bool shown_average = true);
 
 // "a.jpg 75% + b.png 25%  |  colours post  |  scale 1.00  |  statistic gram  |  adam"
 // (and "  |  average 0.99" when the picture is the average)
 std::string describe(const Recipe& r);
-// "\"styles\":[...],\"style_blend\":[...],\"preserve_colors\":...,\"style_scale\":...,\"style_loss\":...,
-// \"optimizer\":...,\"average\":...,\"shown\":..."
-// (members only, to be placed inside an object).
-std::string recipe_json_members(const Recipe& r);
+// {"styles":[...],"style_blend":[...],"preserve_colors":...,"style_scale":...,"style_loss":...,
+//  "optimizer":...,"average":...,"shown":...}
+nlohmann::ordered_json recipe_json(const Recipe& r);
 // Everything a saved result was made with, one JSON object: step, content, the recipe, features
 // and precision.
 std::string result_metadata(const Frame& f);

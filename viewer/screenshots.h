@@ -3,7 +3,7 @@
 // returns at once; a worker encodes the PNG and writes it under a timestamped name that never
 // replaces an existing file (temp file + link(2), which fails instead of overwriting). What the
 // image was made with goes into the PNG itself, as a tEXt "Comment" chunk holding one JSON object
-// (ASCII: json_text.h escapes the rest; `identify -format %c`, exiftool or any PNG library reads it); the name keeps only the
+// (ASCII: result_metadata() escapes the rest; `identify -format %c`, exiftool or any PNG library reads it); the name keeps only the
 // time, the step and "-untrained" for results of untrained features.
 #include <condition_variable>
 #include <deque>

@@ -30,7 +30,7 @@ void WeightsBanner::start(const std::string& url) {
     download_.start(url);
     seen_ = WeightsDownload::State::Running;
     snap_ = download_.snapshot();
-    if (log_) log_->event("download_started", {{"url", url}, {"attempt", std::to_string(snap_.attempt), true}});
+    if (log_) log_->event("download_started", {{"url", url}, {"attempt", snap_.attempt}});
     std::fprintf(stderr, "nst-viewer: downloading the VGG19 weights from %s (running on untrained features meanwhile)\n",
                  url.c_str());
 }
@@ -50,19 +50,19 @@ std::optional<std::filesystem::path> WeightsBanner::poll() {
         case WeightsDownload::State::Done:
             if (log_)
                 log_->event("download_done", {{"path", d.path.string()},
-                                              {"bytes_downloaded", std::to_string(d.bytes_downloaded), true},
-                                              {"remote_size", std::to_string(d.remote_size), true},
-                                              {"seconds", std::to_string(d.seconds), true}});
+                                              {"bytes_downloaded", d.bytes_downloaded},
+                                              {"remote_size", d.remote_size},
+                                              {"seconds", d.seconds}});
             std::fprintf(stderr, "nst-viewer: VGG19 weights downloaded to %s (%s of the %s model file)\n",
                          d.path.c_str(), human_bytes(static_cast<double>(d.bytes_downloaded)).c_str(),
                          human_bytes(static_cast<double>(d.remote_size)).c_str());
             return d.path;
         case WeightsDownload::State::Failed:
-            if (log_) log_->event("download_failed", {{"error", d.error}, {"attempt", std::to_string(d.attempt), true}});
+            if (log_) log_->event("download_failed", {{"error", d.error}, {"attempt", d.attempt}});
             std::fprintf(stderr, "nst-viewer: error: the VGG19 weights could not be downloaded: %s\n", d.error.c_str());
             break;
         case WeightsDownload::State::Cancelled:
-            if (log_) log_->event("download_cancelled", {});
+            if (log_) log_->event("download_cancelled");
             break;
         default: break;
     }
