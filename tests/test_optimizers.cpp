@@ -127,6 +127,7 @@ TEST_F(EngineOptimizers, LbfgsLowersTheLossAndKeepsPixelsInTheBox) {
     for (int i = 0; i < 29; ++i) e.step();
     EXPECT_EQ(e.steps_done(), 30) << "one step is one evaluation";
     EXPECT_LT(e.last_losses().total, 0.5 * first);
+    EXPECT_EQ(e.optimizer_restarts(), 0) << "every direction should be a descent direction (lbfgs.h)";
     for (const float v : e.image().rgb) ASSERT_TRUE(v >= 0.0f && v <= 1.0f) << v;
 }
 
