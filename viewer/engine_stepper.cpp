@@ -36,6 +36,10 @@ bool all_finite(const nst::Image& img) {
     return !img.empty() && std::all_of(img.rgb.begin(), img.rgb.end(), [](float v) { return std::isfinite(v); });
 }
 
+bool same_pixels(const nst::Image& a, const nst::Image& b) {
+    return a.width == b.width && a.height == b.height && a.rgb == b.rgb;
+}
+
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
 // A blend with one weight per style, or empty (equal weights): what the engine may step with.
@@ -166,7 +170,8 @@ void EngineStepper::reset() {
     // Every restart begins at the coarsest level (the full size when scales is 1).
     const int size = level_size(setup_.size, setup_.scales, 0);
     nst::Image content = nst::resize_long_side(content_src_, size);
-    start_over(*engine_, content);
+    // At the first level already, the targets are the ones needed: start over without forward passes.
+    start_from(*engine_, content, styles_, setup_.init, init_image_, /*keep_targets=*/level_ == 0);
     content_ = std::move(content);
     level_ = 0;
     level_start_ = 0;
@@ -177,13 +182,11 @@ void EngineStepper::reset() {
     log_targets("reset");
 }
 
-void EngineStepper::start_over(nst::Engine& e, const nst::Image& content) {
-    if (init_image_.empty()) {
-        e.set_images(content, styles_, setup_.init);
-    } else {
-        e.set_images(content, styles_);
-        e.restart(init_image_);  // resized to the content's size
-    }
+void EngineStepper::start_from(nst::Engine& e, const nst::Image& content, const std::vector<nst::Image>& styles,
+                               nst::Init init, const nst::Image& init_image, bool keep_targets) {
+    if (!keep_targets) e.set_images(content, styles, init);
+    if (!init_image.empty()) e.restart(init_image);  // resized to the content's size
+    else if (keep_targets) e.restart(init);
 }
 
 void EngineStepper::retarget(const Target& t) {
@@ -210,12 +213,13 @@ void EngineStepper::retarget(const Target& t) {
     // may still hold a blend for the old style list; set_params below brings the new one.
     if (engine_ && !t.restart) {
         e.retarget(content, styles, engine_->image());  // resampled when the size changed
-    } else if (init_image.empty()) {
-        e.set_images(content, styles, t.init);
-        steps_ = 0;
     } else {
-        e.set_images(content, styles);
-        e.restart(init_image);
+        // "Restart from" with the inputs the engine already targets (same pixels, first level):
+        // no forward pass, only a new start image.
+        const bool same_targets = engine_ && !rebuild && level_ == 0 && same_pixels(content, content_) &&
+                                  styles.size() == styles_.size() &&
+                                  std::equal(styles.begin(), styles.end(), styles_.begin(), same_pixels);
+        start_from(e, content, styles, t.init, init_image, same_targets);
         steps_ = 0;
     }
     if (restart || level != level_) level_start_ = steps_;

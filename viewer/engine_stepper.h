@@ -101,7 +101,10 @@ public:
 private:
     void remember_if_good();
     void start_level(int level);  // re-targets at that level's size, continuing from the current image
-    void start_over(nst::Engine& e, const nst::Image& content);  // from the setup's start image
+    // Starts `e` over from `init_image` (if any) or `init`; with `keep_targets` (the engine already
+    // targets these inputs) without computing targets again.
+    static void start_from(nst::Engine& e, const nst::Image& content, const std::vector<nst::Image>& styles,
+                           nst::Init init, const nst::Image& init_image, bool keep_targets);
     void publish_info();
     void log_targets(const std::string& reason);  // after anything that computed targets
 

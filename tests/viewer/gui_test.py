@@ -867,7 +867,10 @@ def case_optimizer(viewer, work, source_dir):
         s.scroll_to("restart_gray")
         s.click("restart_gray")
         s.click("restart")
+        passes = retargets(s)[-1]["target_passes"]
         gray_event = wait_for("the restart", lambda: [r for r in retargets(s) if r["reason"] == "restart"])
+        if gray_event[0]["target_passes"] != passes:
+            raise Failure(f"a restart with the same inputs computed targets: {gray_event[0]} after {passes}")
         gray = s.save_result_where("the restart's frame", lambda m: m.get("step") == 0)[0]
         w, h, ch, data = read_png(gray)
         mean = sum(data[i * ch + c] for i in range(w * h) for c in range(3)) / (w * h * 3)
@@ -875,7 +878,10 @@ def case_optimizer(viewer, work, source_dir):
             raise Failure(f"restart from gray: mean value {mean:.1f}, expected ~128")
         s.click("restart_file_choice")
         s.type_into("restart_file", it_path)
-        wait_for("the restart from the file", lambda: len([r for r in retargets(s) if r["reason"] == "restart"]) >= 2)
+        file_event = wait_for("the restart from the file",
+                              lambda: [r for r in retargets(s) if r["reason"] == "restart"][1:])[0]
+        if file_event["target_passes"] != passes:
+            raise Failure(f"a restart from a file computed targets: {file_event} after {passes}")
         again = s.save_result_where("the file restart's frame", lambda m: m.get("step") == 0)[0]
         back_diff = mean_abs_diff(read_png(again), read_png(it_path))
         if back_diff > 1.0:
