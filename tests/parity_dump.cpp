@@ -2,6 +2,9 @@
 //   inputs.safetensors  - "content" and "style0", "style1", ... exactly as the engine received them
 //                         (after load + resize, before any colour transform)
 //   run.json            - the parameters used and the losses of every step
+//   (--masks FILE --regions SPEC: the regions' masks "mask0", "mask1", ... and "content_map" as the
+//   reference wrote them, each [H,W] at the content's size; SPEC "STYLE:WEIGHT,..." one per mask,
+//   STYLE an index or none. The reference made them, so they are not dumped again.)
 //   final.safetensors   - "image" (the raw iterate, Engine::image) and "result" (what is shown and
 //                         saved, Engine::result: the average of the iterates under --average),
 //                         as float32 (PNG would quantise to 1/255)
@@ -26,7 +29,7 @@ constexpr const char* kUsage =
     "usage: %s --weights FILE --content FILE --style FILE [--style FILE ...] --size N --steps N --threads N\n"
     "       --out DIR [--content-weight A] [--style-weight B] [--tv-weight G] [--lr LR] [--style-blend W,W,...]\n"
     "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2] [--pooling max|avg]\n"
-    "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY]\n";
+    "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY] [--masks FILE --regions S:W,...]\n";
 
 nst::safetensors::OutTensor chw(const std::string& name, const nst::Image& img) {
     // The engine's tensors are [1,3,H,W]; Image is HWC.
@@ -36,6 +39,31 @@ nst::safetensors::OutTensor chw(const std::string& name, const nst::Image& img) 
         for (std::size_t c = 0; c < 3; ++c) planar[c * plane + i] = img.rgb[i * 3 + c];
     return nst::safetensors::f32_tensor(name, {1, 3, img.height, img.width}, planar);
 }
+// The regions of --masks/--regions: planes from the file, styles and weights from the spec.
+nst::SpatialControl read_spatial(const std::filesystem::path& file, const std::string& spec) {
+    namespace st = nst::safetensors;
+    const auto header = st::read_header(file);
+    const auto plane = [&](const st::TensorInfo& t) {
+        if (t.shape.size() != 2) throw std::invalid_argument(t.name + ": expected [H,W]");
+        return nst::Plane{static_cast<int>(t.shape[1]), static_cast<int>(t.shape[0]), st::read_as_f32(file, header, t)};
+    };
+    nst::SpatialControl c;
+    if (const auto* map = header.find("content_map")) c.content_map = plane(*map);
+    std::size_t start = 0;
+    for (int r = 0; !spec.empty() && start <= spec.size(); ++r) {
+        const auto comma = std::min(spec.find(',', start), spec.size());
+        const auto item = spec.substr(start, comma - start);
+        const auto colon = item.find(':');
+        const auto style = item.substr(0, colon);
+        const auto* mask = header.find("mask" + std::to_string(r));
+        if (!mask || colon == std::string::npos) throw std::invalid_argument("--regions " + spec + ": bad item " + item);
+        c.regions.push_back({plane(*mask), style == "none" ? nst::kRegionNone : std::stoi(style),
+                             std::stof(item.substr(colon + 1)), "mask" + std::to_string(r)});
+        start = comma + 1;
+    }
+    return c;
+}
+
 nst::Pooling parse_pooling(const std::string& name) {
     if (name == "max") return nst::Pooling::Max;
     if (name == "avg") return nst::Pooling::Avg;
@@ -88,7 +116,7 @@ int main(int argc, char** argv) {
             else if (name == "lbfgs-history") params.lbfgs_history = std::stoi(value);
             else if (name == "average") params.average = std::stof(value);
             else if (name != "weights" && name != "content" && name != "size" && name != "steps" &&
-                     name != "threads" && name != "out") {
+                     name != "threads" && name != "out" && name != "masks" && name != "regions") {
                 std::fprintf(stderr, "nst_parity_dump: unknown flag --%s\n", name.c_str());
                 std::fprintf(stderr, kUsage, argv[0]);
                 return 2;
@@ -115,6 +143,9 @@ int main(int argc, char** argv) {
         options.pooling = pooling;
         nst::Engine engine(options, params);
         engine.set_images(content, styles);
+        const nst::SpatialControl spatial =
+            flags.contains("masks") ? read_spatial(get("masks"), flags["regions"]) : nst::SpatialControl{};
+        engine.set_spatial(spatial);
 
         nlohmann::json run = {{"content_weight", params.content_weight},
                               {"style_weight", params.style_weight},
@@ -131,11 +162,15 @@ int main(int argc, char** argv) {
                               {"optimizer", nst::optimizer_name(params.optimizer)},
                               {"lbfgs_history", params.lbfgs_history},
                               {"average", params.average},
+                              {"regions", nlohmann::json::array()},
                               {"losses", nlohmann::json::array()}};
         for (const auto* layers : {&params.content_layers, &params.style_layers}) {
             auto& dst = run[layers == &params.content_layers ? "content_layers" : "style_layers"];
             for (const auto& lw : *layers) dst[lw.layer] = lw.weight;
         }
+        for (const auto& r : spatial.regions)
+            run["regions"].push_back({{"style", r.style}, {"weight", r.weight}});
+        run["content_map"] = !spatial.content_map.empty();
         for (int s = 0; s < steps; ++s) {
             engine.step();
             const auto l = engine.last_losses();

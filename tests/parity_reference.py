@@ -32,6 +32,12 @@ baseline runs the engine's default max pooling, as before, and every other case 
 for --extra-steps steps (fewer, to keep the test short; the first steps already reach every target
 and every gradient path).
 
+Regions (spatial control): the reference makes soft masks at the content's size (it asks the dump
+for the size first, with --steps 0), writes them to a file the dump reads, and computes the guided
+Grams itself: masks average-pooled 2x2 at every pooling layer before a layer, G_r =
+(T_r F)(T_r F)^T / (C sum T_r^2) against the region's own style (W2: T^2-weighted moments), the
+background clamp(1 - sum T_r, 0, 1) against the blend, and the content term mean(M (F - F_c)^2).
+
 L-BFGS runs torch.optim.LBFGS itself (no line search, tolerances off, one evaluation per
 iteration) on the engine's bounded parametrisation of the image, x = sin(z pi/2)^2. Its first
 step is tiny (L1 length lr), so the first curvature pair is the difference of two nearly equal
@@ -227,6 +233,38 @@ class MovingAverage:
     def value(self):
         return self.weighted / self.weight
 
+# ---- regions ----------------------------------------------------------------------------------
+
+def pooled(mask, index):
+    """A [H, W] mask at the resolution of features index `index`: 2x2 average pools, one per
+    pooling layer before it (the network's own pooling grid)."""
+    t = mask[None, None]
+    for idx, kind, _, _ in layer_table():
+        if kind == "pool" and idx < index:
+            t = torch.nn.functional.avg_pool2d(t, 2, 2)
+    return t
+
+
+def guided_moments(f, t):
+    """T^2-weighted mean and second moment of f [1,C,h,w] under t [1,1,h,w], float64."""
+    c = f.shape[1]
+    weighted = (f * t).reshape(c, -1).double()
+    norm = (t.double() ** 2).sum()
+    mean = (f * t * t).reshape(c, -1).double().sum(dim=1) / norm
+    return mean, weighted @ weighted.T / norm
+
+
+def region_terms(masks, run, index):
+    """[(t at the layer, style index or None for the blend, weight)] for the style loss at `index`."""
+    regions = run["regions"]
+    stack = torch.stack([masks[f"mask{r}"].clamp(0, 1) for r in range(len(regions))])
+    background = (1 - stack.sum(0)).clamp(0, 1)
+    terms = [(pooled(stack[r], index), reg["style"], reg["weight"]) for r, reg in enumerate(regions)
+             if reg["style"] >= 0 and reg["weight"] > 0]
+    terms.append((pooled(background, index), None, 1.0))
+    return [(t, s, w) for t, s, w in terms if (t ** 2).sum() > 0]
+
+
 NETS = {}
 
 
@@ -248,8 +286,9 @@ def network_inputs(inputs, run):
     return content, styles
 
 
-def reference(weights_path, inputs, run, steps):
-    """Returns (per-step losses, the start image, the final iterate, the result as shown and saved)."""
+def reference(weights_path, inputs, run, steps, masks=None):
+    """Returns (per-step losses, the start image, the final iterate, the result as shown and saved).
+    `masks`: the regions' masks ("mask0", ...) and "content_map" the dump was given."""
     torch.set_num_threads(run["threads"])
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -267,9 +306,34 @@ def reference(weights_path, inputs, run, steps):
         per_style = [feats(s) for s in styles_in]
         if w2:
             s_t = {i: w2_target([moments(f[i]) for f in per_style], blend) for i in style_l}
+            single = {(i, k): w2_target([moments(f[i])], [1.0]) for i in style_l for k, f in enumerate(per_style)}
         else:
             s_t = {i: sum(w * gram(f[i]) for w, f in zip(blend, per_style)) for i in style_l}
+            single = {(i, k): gram(f[i]) for i in style_l for k, f in enumerate(per_style)}
     layer_loss = w2_loss if w2 else (lambda f, t: ((gram(f) - t) ** 2).mean())
+    regions = bool(run.get("regions"))
+    terms = {i: region_terms(masks, run, i) for i in style_l} if regions else {}
+    content_map = {i: pooled(masks["content_map"], i) for i in content_l} if run.get("content_map") else None
+
+    def guided_loss(f, t, target):
+        if w2:
+            mean_t, root_t, trace_t = target
+            mean, second = guided_moments(f, t)
+            cov = covariance(mean, second)
+            cross = torch.linalg.eigvalsh(root_t @ cov @ root_t).clamp_min(0).sqrt().sum()
+            return (((mean - mean_t) ** 2).mean() + (trace_t + cov.trace() - 2 * cross) / f.shape[1]).float()
+        c = f.shape[1]
+        m = (f * t).reshape(c, -1)
+        return ((m @ m.t() / (c * (t ** 2).sum()) - target) ** 2).mean()
+
+    def style_layer(i, f):
+        if not regions:
+            return layer_loss(f, s_t[i])
+        return sum(w * guided_loss(f, t, s_t[i] if k is None else single[(i, k)]) for t, k, w in terms[i])
+
+    def content_layer(i, f):
+        d = (f - c_t[i]) ** 2
+        return (d * content_map[i]).mean() if content_map is not None else d.mean()
     x = content_in.clone().requires_grad_(True)
     average = MovingAverage(x.detach(), run["average"]) if run["average"] > 0 else None
     losses = []
@@ -277,8 +341,8 @@ def reference(weights_path, inputs, run, steps):
     def evaluate():
         """The loss at x, its gradient in x.grad, and the losses recorded."""
         f = feats(x)
-        content = sum(w * ((f[i] - c_t[i]) ** 2).mean() for i, w in content_l.items())
-        style = sum(w * layer_loss(f[i], s_t[i]) for i, w in style_l.items())
+        content = sum(w * content_layer(i, f[i]) for i, w in content_l.items())
+        style = sum(w * style_layer(i, f[i]) for i, w in style_l.items())
         tv = (x.diff(dim=2) ** 2).mean() + (x.diff(dim=3) ** 2).mean()
         total = run["content_weight"] * content + run["style_weight"] * style + run["tv_weight"] * tv
         if x.is_leaf:
@@ -329,6 +393,31 @@ def reference(weights_path, inputs, run, steps):
 W2 = {"style-loss": "w2", "style-weight": "500"}  # 500: the programs' W2 style weight (nst::kW2StyleWeight)
 AVG = {"pooling": "avg"}
 LBFGS = {"optimizer": "lbfgs", "lr": "0.5"}  # not the default 1: see the docstring
+
+def soft_step(n, start, end):
+    """0 before `start`, 1 after `end` (fractions of n), a smooth ramp between."""
+    x = (torch.arange(n, dtype=torch.float32) + 0.5) / n
+    return ((x - start) / (end - start)).clamp(0, 1)
+
+
+def masks_two_and_map(h, w):
+    """Two soft regions with background between them, and a content map from 0.25 to 3."""
+    left = (1 - soft_step(w, 0.25, 0.45))[None, :].expand(h, w)
+    right = soft_step(w, 0.55, 0.75)[None, :].expand(h, w) * soft_step(h, 0.0, 0.5)[:, None]
+    content_map = 0.25 + 2.75 * soft_step(h, 0.1, 0.9)[:, None].expand(h, w)
+    return {"mask0": left.contiguous(), "mask1": right.contiguous(), "content_map": content_map.contiguous()}
+
+
+def masks_none_and_one(h, w):
+    """A soft disc with no style, and a soft right part in one style."""
+    yy, xx = torch.meshgrid((torch.arange(h) + 0.5) / h, (torch.arange(w) + 0.5) / w, indexing="ij")
+    disc = (1 - ((((yy - 0.5) ** 2 + (xx - 0.3) ** 2).sqrt() - 0.2) / 0.1)).clamp(0, 1)
+    right = soft_step(w, 0.5, 0.8)[None, :].expand(h, w)
+    return {"mask0": disc.contiguous(), "mask1": right.contiguous()}
+
+
+MASK_SETS = {"two and map": masks_two_and_map, "none and one": masks_none_and_one}
+
 # name, the dump's flags, the number of styles (style.jpg, then content.jpg as a second style). The
 # baseline runs the engine's default max pooling, the other cases average pooling (see above).
 CASES = [
@@ -343,6 +432,9 @@ CASES = [
     ("adam average 0.9", {**AVG, "average": "0.9"}, 1),
     ("lbfgs", {**AVG, **LBFGS}, 1),
     ("lbfgs history 3 average 0.8", {**AVG, **LBFGS, "lbfgs-history": "3", "average": "0.8"}, 1),
+    # "mask-set" is the reference's: it makes those masks and passes them with --masks.
+    ("regions two + background, content map", {**AVG, "regions": "0:1,1:2", "mask-set": "two and map"}, 2),
+    ("regions none + one, w2", {**AVG, **W2, "regions": "none:1,1:0.5", "mask-set": "none and one"}, 2),
 ]
 
 
@@ -356,6 +448,10 @@ def check_case(name, flags, run, inputs, size):
               "optimizer": flags.get("optimizer", "adam"),
               "lbfgs_history": float(flags.get("lbfgs-history", 100)),
               "average": float(flags.get("average", 0.0))}
+    want_regions = [{"style": -1 if st == "none" else int(st), "weight": float(w)}
+                    for st, w in (item.split(":") for item in flags["regions"].split(","))] if "regions" in flags else []
+    if run["regions"] != want_regions:
+        problems.append(f"{name}: run.json regions = {run['regions']!r}, expected {want_regions!r}")
     for key, value in expect.items():
         got = run[key]
         if isinstance(value, str):
@@ -383,20 +479,35 @@ def run_case(a, weights, work, name, flags, n_styles, steps):
     shutil.rmtree(case_dir, ignore_errors=True)
     case_dir.mkdir(parents=True)
     style_files = [ROOT / "assets" / "style.jpg", ROOT / "assets" / "content.jpg"][:n_styles]
+    flags = dict(flags)
+    mask_set = flags.pop("mask-set", None)
     settings = {"content-weight": "1", "style-weight": "1e6", "tv-weight": "1", "lr": str(a.lr), **flags}
-    cmd = [a.dump, "--weights", str(weights), "--content", str(ROOT / "assets" / "content.jpg"),
-           "--size", str(a.size), "--steps", str(steps), "--threads", str(a.threads), "--out", str(case_dir)]
-    for f in style_files:
-        cmd += ["--style", str(f)]
-    for k, v in settings.items():
-        cmd += [f"--{k}", v]
-    subprocess.run(cmd, check=True)
+
+    def dump(n_steps, extra=()):
+        cmd = [a.dump, "--weights", str(weights), "--content", str(ROOT / "assets" / "content.jpg"),
+               "--size", str(a.size), "--steps", str(n_steps), "--threads", str(a.threads), "--out", str(case_dir)]
+        for f in style_files:
+            cmd += ["--style", str(f)]
+        for k, v in settings.items():
+            if k != "regions":
+                cmd += [f"--{k}", v]
+        subprocess.run(cmd + list(extra), check=True)
+
+    masks = None
+    if mask_set:
+        dump(0)  # learns the content's size
+        _, _, h, w = load_file(str(case_dir / "inputs.safetensors"))["content"].shape
+        masks = MASK_SETS[mask_set](h, w)
+        save_file(masks, str(case_dir / "masks.safetensors"))
+        dump(steps, ["--masks", str(case_dir / "masks.safetensors"), "--regions", settings["regions"]])
+    else:
+        dump(steps)
     run = json.loads((case_dir / "run.json").read_text())
     inputs = load_file(str(case_dir / "inputs.safetensors"))
     failures += check_case(name, flags, run, inputs, a.size)
     if run["styles"] != n_styles:
         failures.append(f"{name}: the engine ran {run['styles']} styles, expected {n_styles}")
-    ref_losses, start, ref_image, ref_result = reference(weights, inputs, run, steps)
+    ref_losses, start, ref_image, ref_result = reference(weights, inputs, run, steps, masks)
 
     worst, loss_failures = 0.0, []
     for step, (e, r) in enumerate(zip(run["losses"], ref_losses), start=1):

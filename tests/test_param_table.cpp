@@ -48,6 +48,8 @@ const std::map<std::string, std::string>& samples() {
         {"tv-weight", "0"},
         {"content-layers", "relu3_1:0.5,relu4_2:1"},
         {"style-layers", "relu1_1:2"},
+        {"region", "sky.png:0,C:/face.png:none:2.5,x:1:2:1"},
+        {"content-map", "masks/strength.png"},
         {"init", "gray"},
         {"init-image", "previous result.png"},
         {"optimizer", "lbfgs"},
@@ -95,6 +97,8 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(a.precision, b.precision);
     EXPECT_EQ(a.max_pixels, b.max_pixels);
     EXPECT_EQ(a.log_json, b.log_json);
+    EXPECT_EQ(a.regions, b.regions);
+    EXPECT_EQ(a.content_map, b.content_map);
     EXPECT_EQ(a.style_weight_given, b.style_weight_given);
     const nst::Params &p = a.params, &q = b.params;
     EXPECT_EQ(p.content_weight, q.content_weight);
@@ -226,6 +230,7 @@ TEST(ParamTable, JsonRoundTripWithFlagNamesAsKeys) {
     EXPECT_EQ(j.at("style"), (nlohmann::json{"a.jpg", "b dir/b.png"}));
     EXPECT_EQ(j.at("seed"), 18446744073709551615ull);
     EXPECT_EQ(j.at("preserve-colors"), "histogram");
+    EXPECT_EQ(j.at("region"), (nlohmann::json{"sky.png:0", "C:/face.png:none:2.5", "x:1:2:1"}));
     expect_same(nst::from_json(j), x);
     expect_same(nst::from_json(nlohmann::json::parse(j.dump())), x);  // through the file's text
     expect_same(nst::from_json(nst::to_json(RunSettings{})), RunSettings{});
@@ -255,7 +260,8 @@ TEST(ParamTable, ABadValueOfEachKindNamesTheFlag) {
                                                          {"style-blend", "1,x"},
                                                          {"content-layers", "relu9_9"},
                                                          {"style-layers", "conv1_1"},
-                                                         {"features", "random:abc"}};
+                                                         {"features", "random:abc"},
+                                                         {"region", "a.png:0,b.png:x"}};
     for (const ParamSpec& p : nst::param_table()) {
         std::string bad = "bogus";
         if (p.kind == ParamKind::Text || p.kind == ParamKind::List) {
@@ -295,6 +301,10 @@ TEST(ParamTable, MessagesAreTheProgramsOldOnes) {
     EXPECT_EQ(message("pooling", "min"), "--pooling min: expected max or avg");
     EXPECT_EQ(message("style", ""), "--style: an empty file name in the list");
     EXPECT_EQ(message("style-blend", "1,x"), "--style-blend 1,x: 'x' is not a number");
+    EXPECT_EQ(message("region", "m.png:0:-1"), "--region m.png:0:-1: the weight must be a finite number >= 0");
+    EXPECT_EQ(message("region", "m.png"),
+              "--region m.png: expected MASK.png:STYLE[:WEIGHT] (STYLE an index into the --style list from 0, or "
+              "none)");
 }
 
 TEST(ParamTable, CrossChecksAreInValidate) {
@@ -326,6 +336,17 @@ TEST(ParamTable, CrossChecksAreInValidate) {
     s.init = nst::Init::Noise;
     EXPECT_EQ(message(s, nst::Use::Live),
               "--init and --init-image are mutually exclusive (--init-image is the start image)");
+    s.init = nst::Init::Content;
+    // Regions: a style index within the list (none always), at most 16.
+    nst::param("region").set(s, "a.png:1,b.png:none");
+    EXPECT_NO_THROW(nst::validate(s, nst::Use::Live));
+    nst::param("region").set(s, "a.png:2:0.5");
+    EXPECT_EQ(message(s, nst::Use::Live),
+              "--region a.png:2:0.5: style 2 is out of range: 2 style images given (indices from 0)");
+    s.styles.clear();
+    EXPECT_NO_THROW(nst::validate(s, nst::Use::Live)) << "no style list yet: checked once there is one";
+    s.regions.assign(17, nst::RegionSpec{"m.png", nst::kRegionNone, 1.0f});
+    EXPECT_EQ(message(s, nst::Use::Live), "--region: 17 regions given, at most 16");
 }
 
 TEST(ParamTable, EngineOptionsAndParamsFromSettings) {

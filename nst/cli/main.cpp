@@ -124,6 +124,32 @@ std::string describe_optimizer(const nst::RunSettings& o, const nst::Params& p) 
     return out;
 }
 
+// One line for the terminal: the regions and the content map, e.g. "regions: 2 (sky.png → style 0
+// ×1, face.png → none ×2), content map: map.png".
+std::string describe_spatial(const nst::RunSettings& o) {
+    std::string out = "regions: " + std::to_string(o.regions.size());
+    for (std::size_t k = 0; k < o.regions.size(); ++k) {
+        const nst::RegionSpec& r = o.regions[k];
+        out += k ? ", " : " (";
+        out += std::filesystem::path(r.mask).filename().string() + " → ";
+        out += r.style == nst::kRegionNone ? std::string("none") : "style " + std::to_string(r.style);
+        out += " ×" + number(r.weight);
+    }
+    if (!o.regions.empty()) out += ")";
+    return out + ", content map: " +
+           (o.content_map.empty() ? std::string("none") : std::filesystem::path(o.content_map).filename().string());
+}
+
+// The regions for the --log-json start line.
+nlohmann::json regions_json(const std::vector<nst::RegionSpec>& regions) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const nst::RegionSpec& r : regions)
+        out.push_back({{"mask", r.mask},
+                       {"style", r.style == nst::kRegionNone ? nlohmann::json("none") : nlohmann::json(r.style)},
+                       {"weight", r.weight}});
+    return out;
+}
+
 std::filesystem::path numbered(const std::filesystem::path& output, int step) {
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, "_%06d", step);
@@ -146,6 +172,10 @@ int run(const Options& o) {
     std::vector<nst::Image> styles;
     for (const auto& path : s.styles) styles.push_back(nst::load_image(path, s.max_pixels));
     const nst::Image content = nst::resize_long_side(content_full, s.size);
+    // Masks at the run's size (the engine resamples them for coarser levels); read and checked
+    // here, before a download or any step, so a bad mask leaves the previous output as it was.
+    const nst::SpatialControl spatial =
+        nst::load_spatial(s.regions, s.content_map, content.width, content.height, s.max_pixels);
     nst::Image init_image;
     if (!s.init_image.empty()) {
         try {
@@ -171,6 +201,7 @@ int run(const Options& o) {
                  engine.random_features() ? "untrained (random) features" : engine_options.features.weights_path.c_str());
     std::fprintf(stderr, "style: %s\n", describe_style(s, params).c_str());
     std::fprintf(stderr, "optimizer: %s\n", describe_optimizer(s, params).c_str());
+    if (!spatial.empty()) std::fprintf(stderr, "%s\n", describe_spatial(s).c_str());
     if (log.is_open()) {
         nlohmann::json head = {{"event", "start"},
                                {"features", engine.random_features() ? "untrained (random) features" : "vgg19"},
@@ -183,6 +214,8 @@ int run(const Options& o) {
                                {"preserve_colors", nst::color_mode_name(params.colors)},
                                {"style_scale", params.style_scale},
                                {"style_loss", nst::style_loss_name(params.style_loss)},
+                               {"regions", regions_json(s.regions)},
+                               {"content_map", s.content_map},
                                {"optimizer", nst::optimizer_name(params.optimizer)},
                                {"lr", params.lr},
                                {"lbfgs_history", params.lbfgs_history},
@@ -216,6 +249,8 @@ int run(const Options& o) {
             engine.set_images(c, styles, s.init);
         else
             engine.retarget(c, styles, engine.image());
+        // Once: the engine keeps the control across levels, resampled to each level's size.
+        if (li == 0 && !spatial.empty()) engine.set_spatial(spatial);
         if (log.is_open() && levels.size() > 1) {
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_level).count();
             log << nlohmann::json{{"event", "level"}, {"size", level.size}, {"width", c.width}, {"height", c.height},

@@ -1,6 +1,7 @@
 #pragma once
 // The content term: Σ_l w_l · mean((φ_l(x) − φ_l(c))²) over the content layers, with φ_l(c) the
-// content image's activations, computed once per content image. (docs/LOSS.md)
+// content image's activations, computed once per content image. With a content map M (regions.h),
+// mean(M∘(φ_l(x) − φ_l(c))²), M pooled to the layer's resolution. (docs/LOSS.md)
 #include <torch/torch.h>
 
 #include <map>
@@ -8,6 +9,7 @@
 
 #include "losses.h"
 #include "nst/layers.h"
+#include "spatial_masks.h"
 
 namespace nst {
 
@@ -22,12 +24,21 @@ public:
 
     // Layers with weight 0 cost nothing (they are not in `feats`).
     [[nodiscard]] torch::Tensor evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,
-                                         const torch::Tensor& zero) const {
+                                         const torch::Tensor& zero, SpatialMasks* masks = nullptr) const {
+        const bool map = masks && masks->has_content_map();
         torch::Tensor loss = zero;
         for (const auto& lw : layers) {
             if (lw.weight == 0.f) continue;
             const int idx = relu_index(lw.layer);
-            loss = loss + lw.weight * losses::mean_sq(feats.at(idx), targets_.at(idx));
+            const auto& f = feats.at(idx);
+            if (!map) {
+                loss = loss + lw.weight * losses::mean_sq(f, targets_.at(idx));
+                continue;
+            }
+            const auto& m = masks->at(idx).content;  // [1,1,h,w], broadcast over the channels
+            if (m.size(2) != f.size(2) || m.size(3) != f.size(3))
+                throw std::logic_error("ContentTerm: the content map's size differs from its layer's");
+            loss = loss + lw.weight * ((f - targets_.at(idx)).pow(2) * m).mean();
         }
         return loss;
     }

@@ -20,6 +20,7 @@
 #include "content_loss.h"
 #include "image_average.h"
 #include "lbfgs.h"
+#include "spatial_masks.h"
 #include "style_loss.h"
 #include "tensor_image.h"
 #include "tv_loss.h"
@@ -92,6 +93,7 @@ struct Engine::Impl {
     // Exactly one of the two optimisers exists (Params::optimizer).
     std::unique_ptr<ImageAdam> adam;
     std::unique_ptr<ImageLBFGS> lbfgs;
+    SpatialMasks spatial;                 // regions and the content map (set_spatial)
     std::optional<ImageAverage> average;  // when Params::average > 0
     long lbfgs_restarts = 0;              // of optimisers since dropped, plus the current one's
     torch::Tensor loss_content, loss_style, loss_tv, loss_total;  // detached, of the last step
@@ -301,11 +303,59 @@ struct Engine::Impl {
         return img;
     }
 
+    // Throws nst::UsageError for a region whose style is not one of `styles` styles.
+    static void check_region_styles(const SpatialControl& c, std::size_t styles) {
+        for (std::size_t r = 0; r < c.regions.size(); ++r) {
+            const int k = c.regions[r].style;
+            if (k != kRegionNone && (k < 0 || static_cast<std::size_t>(k) >= styles))
+                throw UsageError("--region " + region_name(c.regions[r], r) + ": style " + std::to_string(k) +
+                                 " is out of range: there " + (styles == 1 ? "is 1 style" : "are " + std::to_string(styles) + " styles") +
+                                 " (indices from 0)");
+        }
+    }
+    static std::string region_name(const Region& region, std::size_t r) {
+        return region.source.empty() ? "region " + std::to_string(r + 1) : region.source;
+    }
+
+    void set_spatial(const SpatialControl& c) {
+        if (c.regions.size() > static_cast<std::size_t>(kMaxRegions))
+            throw UsageError("--region: " + std::to_string(c.regions.size()) + " regions, at most " +
+                             std::to_string(kMaxRegions) + " are allowed");
+        for (std::size_t r = 0; r < c.regions.size(); ++r) {
+            const auto& region = c.regions[r];
+            if (!(region.weight >= 0.f) || !std::isfinite(region.weight))
+                throw UsageError("--region " + region_name(region, r) + ": weight " + std::to_string(region.weight) +
+                                 " must be a finite number >= 0");
+            if (region.mask.empty() || region.mask.values.size() != static_cast<std::size_t>(region.mask.width) * region.mask.height)
+                throw UsageError("--region " + region_name(region, r) + ": the mask is empty or its size is inconsistent");
+        }
+        const auto& map = c.content_map;
+        if (!map.empty() && map.values.size() != static_cast<std::size_t>(map.width) * map.height)
+            throw UsageError("--content-map: its size is inconsistent");
+        if (!styles_in.empty()) check_region_styles(c, styles_in.size());
+        if (content_rgb.defined()) {
+            const auto height = static_cast<int>(content_rgb.size(2)), width = static_cast<int>(content_rgb.size(3));
+            for (std::size_t r = 0; r < c.regions.size(); ++r)
+                check_mask_aspect(c.regions[r].mask, width, height, "--region " + region_name(c.regions[r], r));
+            if (!map.empty()) check_mask_aspect(map, width, height, "--content-map");
+        }
+        spatial.set(c);
+        invalidate_graph();  // the masks are baked into a captured graph
+    }
+
     void step() {
         if (!x.defined()) throw Error("Engine::step called before set_images");
         if (!params.style_blend.empty() && params.style_blend.size() != styles_in.size())
             throw UsageError("--style-blend has " + std::to_string(params.style_blend.size()) + " weights for " +
                              std::to_string(styles_in.size()) + " style images");
+        if (spatial.has_regions()) {
+            check_region_styles(spatial.control(), styles_in.size());
+            std::set<int> used;
+            for (const auto& r : spatial.control().regions)
+                if (r.style != kRegionNone) used.insert(r.style);
+            style_term.prepare_singles(std::vector<int>(used.begin(), used.end()));
+        }
+        if (!spatial.control().empty()) spatial.fit(x.size(2), x.size(3), device);
         if (lbfgs) {
             // L-BFGS reads scalars on the host every step, so it is never captured in a graph.
             loss_and_backward(lbfgs->image_with_grad());
@@ -384,8 +434,9 @@ struct Engine::Impl {
         const auto feats = features(image, std::vector<int>(tap_set.begin(), tap_set.end()));
 
         const auto zero = torch::zeros({}, image.options().requires_grad(false));
-        const auto content_loss = content_term.evaluate(params.content_layers, feats, zero);
-        const auto style_loss = style_term.evaluate(params.style_layers, feats, zero);
+        SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;
+        const auto content_loss = content_term.evaluate(params.content_layers, feats, zero, masks);
+        const auto style_loss = style_term.evaluate(params.style_layers, feats, zero, masks);
         const auto tv_loss = TvTerm::evaluate(image);
         const auto total = params.content_weight * content_loss + params.style_weight * style_loss +
                            params.tv_weight * tv_loss;
@@ -506,6 +557,9 @@ bool Engine::needs_rebuild(const Params& params) const {
         if (!impl_->style_term.has(relu_index(lw.layer))) return true;
     return false;
 }
+
+void Engine::set_spatial(const SpatialControl& spatial) { impl_->set_spatial(spatial); }
+const SpatialControl& Engine::spatial() const { return impl_->spatial.control(); }
 
 void Engine::step() { impl_->step(); }
 

@@ -138,6 +138,32 @@ ParamSpec styles() {
     return p;
 }
 
+// --region: repeatable, each value parsed as it is set (the style indices are checked against the
+// style list in validate(), which sees both).
+ParamSpec regions() {
+    ParamSpec p = entry("region",
+                        "MASK.png:STYLE[:WEIGHT], up to 16: the mask's white part (grey: a soft edge) takes style "
+                        "STYLE of the --style list (from 0) or none, with weight WEIGHT (default 1); the rest the "
+                        "blend of all styles",
+                        ParamKind::List);
+    p.get = [](const RunSettings& s) {
+        std::vector<std::string> values;
+        for (const RegionSpec& r : s.regions) values.push_back(format_region(r));
+        return join(values, ",");
+    };
+    // "" is one empty value, as `--region ""` is (refused); an empty list is no --region at all.
+    p.set = [](RunSettings& s, std::string_view v) {
+        std::vector<RegionSpec> parsed;
+        for (std::size_t start = 0; start <= v.size();) {
+            const std::size_t comma = std::min(v.find(',', start), v.size());
+            parsed.push_back(parse_region(v.substr(start, comma - start)));
+            start = comma + 1;
+        }
+        s.regions = std::move(parsed);
+    };
+    return p;
+}
+
 ParamSpec blend() {
     ParamSpec p = entry("style-blend", "Blend weights, one per style (e.g. 3,1; normalised to sum 1); default: equal",
                         ParamKind::Text);
@@ -284,6 +310,11 @@ std::vector<ParamSpec> build() {
                        [](auto& s) -> auto& { return s.params.content_layers; }));
     t.push_back(live(layers("style-layers", "Style layers as name:weight,...",
                             [](auto& s) -> auto& { return s.params.style_layers; })));
+    t.push_back(regions());
+    t.push_back(text("content-map",
+                     "Content-strength map (greyscale image, resized to the content): black 0 = pure style there, "
+                     "grey 128 = 1 (unchanged), white 255 = 4x (keep it photographic), linear in between",
+                     [](auto& s) -> auto& { return s.content_map; }));
     t.push_back(choice("init", "Initial image: content, noise or gray (0.5 and a little noise)",
                        [](auto& s) -> auto& { return s.init; },
                        std::vector<std::pair<std::string, Init>>{

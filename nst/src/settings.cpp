@@ -1,6 +1,8 @@
 // RunSettings -> what the engine takes, and the checks that involve several parameters.
 #include "nst/settings.h"
 
+#include <limits>
+
 #include "nst/error.h"
 
 namespace nst {
@@ -22,6 +24,8 @@ void validate(const RunSettings& s, Use use) {
             "--init and --init-image are mutually exclusive (--init-image is the start image)");
     // A blend needs the styles it weighs; the Live program has added its sample by now.
     if (!s.styles.empty()) static_cast<void>(normalized_blend(s.params.style_blend, s.styles.size()));
+    // The count always; the style indices against the list once there is one.
+    check_regions(s.regions, s.styles.empty() ? std::numeric_limits<std::size_t>::max() : s.styles.size());
 }
 
 EngineOptions engine_options(const RunSettings& s) {

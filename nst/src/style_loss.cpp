@@ -55,57 +55,84 @@ FeatureSums feature_sums(const torch::Tensor& activation) {
 
 void StyleTerm::clear() {
     per_style_.clear();
+    singles_.clear();
     configured_ = false;
 }
 
 void StyleTerm::set_targets(int layer, std::vector<FeatureSums> per_style) {
     per_style_[layer] = std::move(per_style);
+    singles_.erase(layer);
     configured_ = false;
+}
+
+void StyleTerm::blend_into(Blended& b, const std::vector<FeatureSums>& styles, const std::vector<float>& weights,
+                           StyleLoss statistic) {
+    const auto c = styles.front().outer.size(0);
+    torch::Tensor gram, mean, second;  // Σ_k w_k G_k; Σ_k w_k μ_k; Σ_k w_k S_k
+    for (std::size_t k = 0; k < styles.size(); ++k) {
+        const double w = weights[k];
+        if (w == 0.0 && weights.size() > 1) continue;
+        const auto& s = styles[k];
+        const auto g = s.outer * (w / (static_cast<double>(c) * s.count));
+        gram = gram.defined() ? gram + g : g;
+        if (statistic == StyleLoss::W2) {
+            const auto m = s.sum.to(torch::kFloat64) * (w / s.count), sk = s.outer.to(torch::kFloat64) * (w / s.count);
+            mean = mean.defined() ? mean + m : m;
+            second = second.defined() ? second + sk : sk;
+        }
+    }
+    if (statistic == StyleLoss::Gram) {
+        assign(b.gram, gram);
+    } else {
+        const auto eye = torch::eye(c, mean.options());
+        const auto cov = second - torch::outer(mean, mean) + kW2Epsilon * eye;
+        assign(b.mean, mean);
+        assign(b.cov_sqrt, sqrtm_sym(cov));
+        assign(b.trace, cov.trace());
+        assign(b.eps_eye, kW2Epsilon * eye);
+    }
 }
 
 void StyleTerm::configure(const std::vector<float>& blend, StyleLoss statistic) {
     torch::NoGradGuard no_grad;
     for (const auto& [layer, styles] : per_style_) {
         if (styles.size() != blend.size()) throw std::logic_error("StyleTerm: blend and style count differ");
-        const auto c = styles.front().outer.size(0);
-        torch::Tensor gram, mean, second;  // Σ_k w_k G_k; Σ_k w_k μ_k; Σ_k w_k S_k
-        for (std::size_t k = 0; k < styles.size(); ++k) {
-            const double w = blend[k];
-            const auto& s = styles[k];
-            const auto g = s.outer * (w / (static_cast<double>(c) * s.count));
-            gram = gram.defined() ? gram + g : g;
-            if (statistic == StyleLoss::W2) {
-                const auto m = s.sum.to(torch::kFloat64) * (w / s.count), sk = s.outer.to(torch::kFloat64) * (w / s.count);
-                mean = mean.defined() ? mean + m : m;
-                second = second.defined() ? second + sk : sk;
-            }
-        }
-        Blended& b = blended_[layer];
-        if (statistic == StyleLoss::Gram) {
-            assign(b.gram, gram);
-        } else {
-            const auto eye = torch::eye(c, mean.options());
-            const auto cov = second - torch::outer(mean, mean) + kW2Epsilon * eye;
-            assign(b.mean, mean);
-            assign(b.cov_sqrt, sqrtm_sym(cov));
-            assign(b.trace, cov.trace());
-            assign(b.eps_eye, kW2Epsilon * eye);
-        }
+        blend_into(blended_[layer], styles, blend, statistic);
     }
     // Layers no longer targeted keep no blended state.
     std::erase_if(blended_, [this](const auto& kv) { return !per_style_.contains(kv.first); });
+    if (statistic != statistic_) singles_.clear();
     blend_ = blend;
     statistic_ = statistic;
     configured_ = true;
 }
 
-torch::Tensor StyleTerm::layer_loss(const torch::Tensor& activation, const Blended& t) const {
+void StyleTerm::prepare_singles(const std::vector<int>& styles) {
+    torch::NoGradGuard no_grad;
+    for (const auto& [layer, per_style] : per_style_) {
+        auto& singles = singles_[layer];
+        for (const int k : styles) {
+            if (k < 0 || static_cast<std::size_t>(k) >= per_style.size())
+                throw std::logic_error("StyleTerm: a region's style index is out of range");
+            if (singles.contains(k)) continue;
+            std::vector<float> one_hot(per_style.size(), 0.f);
+            one_hot[static_cast<std::size_t>(k)] = 1.f;
+            blend_into(singles[k], per_style, one_hot, statistic_);
+        }
+    }
+}
+
+torch::Tensor StyleTerm::layer_loss(const torch::Tensor& activation, const Blended& t, const torch::Tensor& mask,
+                                    double norm) const {
     const auto c = activation.size(1);
-    const auto f = activation.reshape({c, -1});
-    const double n = static_cast<double>(f.size(1));
+    auto f = activation.reshape({c, -1});
+    // Unmasked, every position weighs 1 and the normaliser is the position count.
+    const double n = mask.defined() ? norm : static_cast<double>(f.size(1));
+    if (mask.defined()) f = f * mask;  // T∘F
     if (statistic_ == StyleLoss::Gram)
         return losses::mean_sq(losses::GramFunction::apply(f, static_cast<double>(c) * n), t.gram);
-    const auto mean = f.mean(1).to(torch::kFloat64);
+    // W2 with a mask: the T²-weighted mean Σ T²F / Σ T² (T∘F times T once more) and second moment.
+    const auto mean = (mask.defined() ? (f * mask).sum(1) / n : f.mean(1)).to(torch::kFloat64);
     const auto cov = losses::GramFunction::apply(f, n).to(torch::kFloat64) - torch::outer(mean, mean) + t.eps_eye;
     const auto mean_term = losses::mean_sq(mean, t.mean);
     const auto cross = TraceSqrt::apply(torch::mm(torch::mm(t.cov_sqrt, cov), t.cov_sqrt));
@@ -113,13 +140,40 @@ torch::Tensor StyleTerm::layer_loss(const torch::Tensor& activation, const Blend
 }
 
 torch::Tensor StyleTerm::evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,
-                                  const torch::Tensor& zero) const {
+                                  const torch::Tensor& zero, SpatialMasks* masks) const {
     if (!configured_) throw std::logic_error("StyleTerm::evaluate before configure");
+    const bool regions = masks && masks->has_regions();
     torch::Tensor loss = zero;
     for (const auto& lw : layers) {
         if (lw.weight == 0.f) continue;
         const int idx = relu_index(lw.layer);
-        loss = loss + lw.weight * layer_loss(feats.at(idx), blended_.at(idx));
+        const auto& activation = feats.at(idx);
+        if (!regions) {
+            loss = loss + lw.weight * layer_loss(activation, blended_.at(idx));
+            continue;
+        }
+        const auto& m = masks->at(idx);
+        if (m.style.empty()) continue;
+        if (m.masks.size(1) != activation.size(2) * activation.size(3))
+            throw std::logic_error("StyleTerm: a mask's size differs from its layer's");
+        const auto target = [&](std::size_t r) -> const Blended& {
+            return m.style[r] == kRegionNone ? blended_.at(idx) : singles_.at(idx).at(m.style[r]);
+        };
+        if (statistic_ == StyleLoss::Gram) {
+            // Every region of the layer in one batched product: [E,C,C] against the stacked targets.
+            const auto c = activation.size(1);
+            const auto a = activation.permute({0, 2, 3, 1}).reshape({-1, c});  // N×C
+            std::vector<torch::Tensor> targets;
+            for (std::size_t r = 0; r < m.style.size(); ++r) targets.push_back(target(r).gram);
+            const auto grams = losses::GuidedGramFunction::apply(a, m.masks, m.gram_norm);
+            const auto per_region = (grams - torch::stack(targets)).pow(2).mean({1, 2});
+            loss = loss + lw.weight * (per_region * m.weights).sum();
+            continue;
+        }
+        for (std::size_t r = 0; r < m.style.size(); ++r) {
+            const auto t = m.masks[static_cast<std::int64_t>(r)].unsqueeze(0);
+            loss = loss + (lw.weight * m.weight[r]) * layer_loss(activation, target(r), t, m.norm[r]);
+        }
     }
     return loss;
 }

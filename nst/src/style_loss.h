@@ -8,6 +8,9 @@
 // Each style image's statistic is kept as sums over positions (Σ F·Fᵀ, Σ F, the count), which is
 // what a tiled pass can accumulate and what a mask can weight; a blend or a change of statistic
 // recombines the cached sums with no forward pass.
+// With regions (spatial_masks.h), each region's guided Gram G_r = (T_r∘F)(T_r∘F)ᵀ/(C·Σ_p T_r²) is
+// compared with its own style's Gram (W2: the T_r²-weighted mean and second moment), and the
+// background's with the blend; each term weighted by its region's λ_r.
 #include <torch/torch.h>
 
 #include <map>
@@ -15,6 +18,7 @@
 
 #include "content_loss.h"  // Taps
 #include "nst/engine.h"
+#include "spatial_masks.h"
 
 namespace nst {
 
@@ -43,9 +47,14 @@ public:
         return configured_ && blend == blend_ && statistic == statistic_;
     }
 
-    // Σ_l w_l · loss_l over the style layers with non-zero weight.
+    // Each single style's own target (what regions compare with), for these style indices: kept
+    // until the targets or the statistic change, so painting computes none.
+    void prepare_singles(const std::vector<int>& styles);
+
+    // Σ_l w_l · loss_l over the style layers with non-zero weight; with regions in `masks`,
+    // loss_l = Σ_r λ_r · loss(G_r, target_r) over the regions and the background.
     [[nodiscard]] torch::Tensor evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,
-                                         const torch::Tensor& zero) const;
+                                         const torch::Tensor& zero, SpatialMasks* masks = nullptr) const;
 
 private:
     struct Blended {
@@ -53,10 +62,16 @@ private:
         torch::Tensor mean, cov_sqrt, trace; // W2, float64: μ_t, Σ_t^½, tr(Σ_t)
         torch::Tensor eps_eye;               // W2: εI, made once rather than every step
     };
-    [[nodiscard]] torch::Tensor layer_loss(const torch::Tensor& activation, const Blended& target) const;
+    // Blends `styles` with `weights` into `into` (keeping its storage where shapes match).
+    static void blend_into(Blended& into, const std::vector<FeatureSums>& styles, const std::vector<float>& weights,
+                           StyleLoss statistic);
+    // The loss of one layer; with a mask (`t` [1, H·W], `norm` = Σ t²) of the masked activations.
+    [[nodiscard]] torch::Tensor layer_loss(const torch::Tensor& activation, const Blended& target,
+                                           const torch::Tensor& t = {}, double norm = 0) const;
 
     std::map<int, std::vector<FeatureSums>> per_style_;
     std::map<int, Blended> blended_;
+    std::map<int, std::map<int, Blended>> singles_;  // layer -> style -> that style alone
     std::vector<float> blend_;
     StyleLoss statistic_ = StyleLoss::Gram;
     bool configured_ = false;

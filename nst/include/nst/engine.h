@@ -13,6 +13,7 @@
 
 #include "nst/image.h"
 #include "nst/layers.h"
+#include "nst/regions.h"
 
 namespace nst {
 
@@ -177,6 +178,16 @@ public:
     void set_params(const Params& params);
     // True if set_params(params) would have to compute new targets (slow) rather than be instant.
     [[nodiscard]] bool needs_rebuild(const Params& params) const;
+
+    // Regions (each a mask with its own style and weight) and the content-strength map: takes
+    // effect at the next step with no forward pass of any input (the masks are pooled to each
+    // layer's size here, on the engine's thread). Kept across set_images/retarget (masks are
+    // resampled to each new content size). Throws nst::UsageError for more than kMaxRegions
+    // regions, a weight < 0 or non-finite, a style index that is neither kRegionNone nor one of the
+    // current styles, or a mask whose aspect differs from the content's by more than 1%; the
+    // previous control stays then. step() refuses a region whose style no longer exists.
+    void set_spatial(const SpatialControl& spatial);
+    [[nodiscard]] const SpatialControl& spatial() const;
 
     // Restarts from a start image with the current inputs and targets (no forward pass of them):
     // an Init, or an image (resampled to the content size). Steps count from 0 again; the

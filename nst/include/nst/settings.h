@@ -10,6 +10,7 @@
 #include "nst/download.h"
 #include "nst/engine.h"
 #include "nst/image.h"
+#include "nst/regions.h"
 
 namespace nst {
 
@@ -36,6 +37,10 @@ struct RunSettings {
     Precision precision = Precision::FP32;
     std::int64_t max_pixels = kDefaultMaxPixels;
     std::string log_json;
+    // Spatial control: --region MASK.png:STYLE[:WEIGHT] (repeatable) and --content-map MAP.png
+    // (empty: none); the files are read when the run starts (load_spatial).
+    std::vector<RegionSpec> regions;
+    std::string content_map;
     // The loss parameters; style_blend as given (normalised by engine_params()).
     Params params = Params::defaults();
     // --style-weight was given: its value is the user's, never replaced by a default (the
@@ -48,7 +53,8 @@ struct RunSettings {
 // Cross-parameter checks, once every flag is set (each value was checked by its setter). Batch
 // (nst): --content and --style are required and --steps >= 1. Live (nst-viewer): the program
 // supplies the bundled samples, and --steps 0 means "never pause". Both: one blend weight per
-// style, a coarsest level of at least 16 px, --weights and --features not both. Throws
+// style, a coarsest level of at least 16 px, --weights and --features not both, at most
+// kMaxRegions regions whose styles are in the style list (when one is given). Throws
 // nst::UsageError.
 enum class Use { Batch, Live };
 void validate(const RunSettings& s, Use use);
