@@ -26,6 +26,7 @@
 #include "help_window.h"
 #include "json_log.h"
 #include "key_input.h"
+#include "paint_panel.h"
 #include "pictures.h"
 #include "recipe.h"
 #include "screenshots.h"
@@ -55,6 +56,7 @@ public:
         : opts_(o), window_(window), scale_(scale), log_(std::move(log)), probe_(o.ui_probe),
           controller_(o, log_.get(), stats_, [] { glfwPostEmptyEvent(); }) {
         if (o.download) start_download();
+        paint_.start_with(o.run.regions, o.run.content_map);
         glfwSetWindowUserPointer(window_, this);
         glfwSetDropCallback(window_, [](GLFWwindow* w, int count, const char** paths) {
             auto* self = static_cast<App*>(glfwGetWindowUserPointer(w));
@@ -83,7 +85,8 @@ private:
     void receive();
     void handle_keys(ControlActions& a);
     void draw(ControlActions& a);
-    void apply(const ControlActions& a);
+    void apply(ControlActions& a);
+    void tell(Notice n);
     void save_result();
     void start_download();
     void dropped(GLFWwindow* w, std::vector<std::string> paths);
@@ -104,6 +107,7 @@ private:
     Pictures pictures_;
     ViewPanel view_panel_;
     SidePanel side_panel_;
+    PaintPanel paint_;
     Toasts toasts_;
     DropPopup drop_;
     std::vector<std::string> dropped_styles_;  // dropped on the style list: added at the next frame
@@ -144,17 +148,19 @@ void App::receive() {
     }
     controller_.drain_samples([&](const LossSample& s) { side_panel_.plot().add(s); });
     if (const auto weights = banner_.poll()) controller_.switch_weights(*weights);
-    for (auto& n : controller_.take_notices()) {
-        // Also on stderr: the window may be gone from view, and logs/tests can read it.
-        std::fprintf(stderr, "nst-viewer: %s%s\n",
-                     n.level == Notice::Level::Error ? "error: " : n.level == Notice::Level::Warning ? "warning: " : "",
-                     n.text.c_str());
-        const double secs = n.level == Notice::Level::Error ? 10.0 : n.level == Notice::Level::Warning ? 8.0 : 4.0;
-        toasts_.add(n.level, std::move(n.text), secs);
-    }
+    for (auto& n : controller_.take_notices()) tell(std::move(n));
     for (auto& m : controller_.take_messages()) toasts_.add(m.level, std::move(m.text), m.seconds);
     for (auto& r : saver_.take_results())
         toasts_.add(r.ok ? Notice::Level::Info : Notice::Level::Error, r.ok ? "saved " + r.message : "screenshot failed: " + r.message);
+}
+
+void App::tell(Notice n) {
+    // Also on stderr: the window may be gone from view, and logs/tests can read it.
+    std::fprintf(stderr, "nst-viewer: %s%s\n",
+                 n.level == Notice::Level::Error ? "error: " : n.level == Notice::Level::Warning ? "warning: " : "",
+                 n.text.c_str());
+    const double secs = n.level == Notice::Level::Error ? 10.0 : n.level == Notice::Level::Warning ? 8.0 : 4.0;
+    toasts_.add(n.level, std::move(n.text), secs);
 }
 
 void App::save_result() {
@@ -194,7 +200,11 @@ void App::start_download() {
     active_until_ = Clock::now() + std::chrono::milliseconds(500);
 }
 
-void App::apply(const ControlActions& a) {
+void App::apply(ControlActions& a) {
+    // Regions point into the style list: a removal renumbers them before the re-target is sent.
+    if (a.remove_style >= 0) paint_.style_removed(a.remove_style, controller_.state().styles.size());
+    a.spatial = paint_.take_change();
+    for (auto& n : paint_.take_messages()) tell(std::move(n));
     controller_.apply(a);
     if (a.reset) side_panel_.plot().clear();
     if (a.retry_download) start_download();
@@ -220,6 +230,17 @@ void App::handle_keys(ControlActions& a) {
             case GLFW_KEY_ESCAPE: help_ = false; break;
             case GLFW_KEY_Q:
                 if (mods & GLFW_MOD_CONTROL) glfwSetWindowShouldClose(window_, GLFW_TRUE);
+                break;
+            case GLFW_KEY_P: paint_.toggle(); break;
+            case GLFW_KEY_LEFT_BRACKET: paint_.scale_brush(1.0f / 1.25f); break;
+            case GLFW_KEY_RIGHT_BRACKET: paint_.scale_brush(1.25f); break;
+            case GLFW_KEY_Z:  // Ctrl+Z undo, Ctrl+Shift+Z redo (a stroke)
+                if (!(mods & GLFW_MOD_CONTROL)) break;
+                if (mods & GLFW_MOD_SHIFT) paint_.redo();
+                else paint_.undo();
+                break;
+            case GLFW_KEY_Y:
+                if (mods & GLFW_MOD_CONTROL) paint_.redo();
                 break;
             default: break;
         }
@@ -264,12 +285,13 @@ void App::draw(ControlActions& a) {
     ImGui::BeginChild("view", ImVec2(avail.x - panel_w - ImGui::GetStyle().ItemSpacing.x, avail.y), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     banner_.draw(banner_context(), probe_, a);
-    view_panel_.draw(pictures_, status_info(), probe_, a);
+    paint_.update(controller_.sources(), controller_.state().retargeting);
+    view_panel_.draw(pictures_, status_info(), paint_, probe_, a);
     ImGui::EndChild();
     ImGui::SameLine();
     ControlState& state = controller_.state();
     side_panel_.draw(panel_w, avail.y, scale_, state, controller_.status(), pictures_.styles_for(state.style_paths()),
-                     probe_, a);
+                     paint_, probe_, a);
     ImGui::End();
     toasts_.draw();
     draw_help_window(help_, controller_.state().screenshot_dir);
@@ -303,7 +325,7 @@ void App::loop() {
         draw(a);
         apply(a);
         ImGui::Render();
-        stats_.build(millis(Clock::now() - t0));
+        stats_.build(millis(Clock::now() - t0), paint_.stroking());
         glViewport(0, 0, fbw, fbh);
         glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
@@ -321,7 +343,7 @@ void App::loop() {
             first_stylized_pending_ = false;
         }
         const RunnerStatus& st = controller_.status();
-        stats_.frame_done(millis(Clock::now() - t0), interval, st.ready && !st.paused);
+        stats_.frame_done(millis(Clock::now() - t0), interval, st.ready && !st.paused, paint_.stroking());
         if (probe_.enabled()) {
             int wx = 0, wy = 0;
             glfwGetWindowPos(window_, &wx, &wy);

@@ -1,6 +1,7 @@
 #pragma once
 // What the panels edit (ControlState) and what they ask for (ControlActions). Pure data: the
 // panels fill ControlActions, and the Controller turns them into runner calls.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,9 @@ struct ControlActions {
     // The optimizer panel (optimiser, history and averaging travel as params_changed).
     bool show_changed = false;          // average <-> iterate: a new frame, nothing recomputed
     bool restart = false;               // "Restart from": restart_init or restart_file
+    // The paint panel: the regions as they are now, when they changed (an immutable snapshot the
+    // optimizer picks up before its next step).
+    std::shared_ptr<const nst::SpatialControl> spatial;
 };
 
 }  // namespace nstv

@@ -210,6 +210,8 @@ void Controller::change_styles(const ControlActions& a) {
 
 void Controller::apply(const ControlActions& a) {
     const UiWaitTimer t(stats_);
+    // First: a style removal below re-targets, and the regions must already point into the new list.
+    if (a.spatial) info_->spatial.publish(a.spatial);
     if (a.toggle_pause) {
         if (status_.paused) runner_->resume();
         else runner_->pause();

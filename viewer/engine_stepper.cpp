@@ -119,6 +119,46 @@ StepLosses EngineStepper::step() {
     return out;
 }
 
+void EngineStepper::sync() {
+    if (!engine_ || !info_) return;
+    const std::uint64_t version = info_->spatial.version();
+    if (version == spatial_seen_) return;
+    spatial_seen_ = version;
+    std::shared_ptr<const nst::SpatialControl> next = info_->spatial.load();
+    try {
+        apply_spatial(next ? *next : nst::SpatialControl{});
+        spatial_ = std::move(next);
+        spatial_refused_ = false;
+    } catch (const std::exception& e) {
+        // The engine kept the previous regions. A style index past the list may fit the list of the
+        // re-target on its way: tried again after it.
+        spatial_refused_ = true;
+        notify_(Notice{Notice::Level::Error, std::string("painted regions refused, the previous ones are kept: ") + e.what(), {}});
+    }
+}
+
+void EngineStepper::apply_spatial(const nst::SpatialControl& full) {
+    nst::SpatialControl c = full;
+    for (auto& r : c.regions)
+        if (r.mask.width != content_.width || r.mask.height != content_.height)
+            r.mask = nst::resize_plane(r.mask, content_.width, content_.height);
+    if (!c.content_map.empty() && (c.content_map.width != content_.width || c.content_map.height != content_.height))
+        c.content_map = nst::resize_plane(c.content_map, content_.width, content_.height);
+    engine_->set_spatial(c);
+    if (info_) info_->regions.store(static_cast<int>(engine_->spatial().regions.size()));
+}
+
+void EngineStepper::reapply_spatial() {
+    // Pooled again from the UI's full-size masks, not from the engine's copy at the old size.
+    if (spatial_refused_) spatial_seen_ = 0;  // sync() tries the newest snapshot again
+    if (!spatial_ || spatial_->empty()) return;
+    try {
+        apply_spatial(*spatial_);
+    } catch (const std::exception& e) {
+        notify_(Notice{Notice::Level::Error, std::string("painted regions no longer fit: ") + e.what(), {}});
+    }
+}
+
 void EngineStepper::remember_if_good() {
     nst::Image img = engine_->image();
     if (all_finite(img)) {
@@ -137,6 +177,7 @@ void EngineStepper::start_level(int level) {
     level_start_ = steps_;
     last_good_ = engine_->image();
     last_good_step_ = steps_;
+    reapply_spatial();
     publish_info();
     log_targets("level");
 }
@@ -162,7 +203,7 @@ void EngineStepper::render(Frame& f) {
     const bool averaged = !info_ || info_->show_average.load(std::memory_order_relaxed);
     engine_->image_rgba8(f.image.pixels, f.image.width, f.image.height, averaged);
     f.sources = sources_;
-    f.recipe = make_recipe(params_, setup_.style_paths, averaged);
+    f.recipe = make_recipe(params_, setup_.style_paths, averaged, &engine_->spatial());
 }
 
 void EngineStepper::reset() {
@@ -178,6 +219,7 @@ void EngineStepper::reset() {
     steps_ = 0;
     last_good_ = content_;
     last_good_step_ = 0;
+    reapply_spatial();
     publish_info();
     log_targets("reset");
 }
@@ -257,6 +299,7 @@ void EngineStepper::retarget(const Target& t) {
         info_->precision.store(t.options.precision);
     }
     sources_ = std::move(src);
+    reapply_spatial();  // a new engine has none; a new size wants them pooled from full size
     publish_info();
     log_targets(t.reason);
 }

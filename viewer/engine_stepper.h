@@ -5,8 +5,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "frame.h"
@@ -39,6 +41,32 @@ struct EngineSetup {
     std::string reason = "start";
 };
 
+// UI -> optimizer: the painted regions. The UI swaps in a new immutable snapshot and bumps the
+// version; the optimizer compares versions (an atomic: no lock to find there is nothing new) and
+// takes the pointer. The mutex guards the pointer swap alone, and the old snapshot is released
+// after it, so neither side ever waits for the other's work.
+class SpatialSlot {
+public:
+    void publish(std::shared_ptr<const nst::SpatialControl> control) {
+        {
+            const std::lock_guard lock(mu_);
+            control.swap(control_);
+        }  // `control` (now the previous snapshot) is freed here, outside the lock
+        version_.fetch_add(1, std::memory_order_release);
+    }
+    [[nodiscard]] std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
+    // At least as new as the version read before it.
+    [[nodiscard]] std::shared_ptr<const nst::SpatialControl> load() const {
+        const std::lock_guard lock(mu_);
+        return control_;
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::shared_ptr<const nst::SpatialControl> control_;
+    std::atomic<std::uint64_t> version_{0};
+};
+
 // What the engine currently runs on, for the --log-json lines. Written by the stepper on the
 // optimizer thread (after each successful re-target), read there by the step hook and by the UI.
 struct EngineInfo {
@@ -53,10 +81,13 @@ struct EngineInfo {
     std::atomic<long> target_passes{0};
     // UI -> optimizer: publish the moving average (when Params::average is on) or the iterate.
     std::atomic<bool> show_average{true};
+    // UI -> optimizer: the painted regions; and back, how many regions the steps use.
+    SpatialSlot spatial;
+    std::atomic<int> regions{0};
 
     [[nodiscard]] StepContext step_context() const {
         return {random_features.load(), precision.load(), size.load(), target_passes.load(),
-                static_cast<std::size_t>(styles.load()), show_average.load()};
+                static_cast<std::size_t>(styles.load()), show_average.load(), regions.load()};
     }
 };
 
@@ -95,6 +126,10 @@ public:
     [[nodiscard]] long steps() const { return steps_; }
     [[nodiscard]] const Params& params() const { return params_; }
 
+    // Before each step, refresh, reset and re-target (the runner calls it): hands the engine the
+    // regions the UI published since, if any. A refusal keeps the previous ones (a notice says why).
+    void sync();
+
     // Tests: pretend the loss of this step (1-based, counted since start) is NaN.
     void inject_nan_at(long step) { inject_nan_at_ = step; }
 
@@ -106,6 +141,10 @@ private:
     static void start_from(nst::Engine& e, const nst::Image& content, const std::vector<nst::Image>& styles,
                            nst::Init init, const nst::Image& init_image, bool keep_targets);
     void publish_info();
+    // The regions at the current level's size (the UI paints at the full size). Throws if the
+    // engine refuses them.
+    void apply_spatial(const nst::SpatialControl& full);
+    void reapply_spatial();  // after the content's size changed or a new engine was built
     void log_targets(const std::string& reason);  // after anything that computed targets
 
     Notify notify_;
@@ -126,6 +165,9 @@ private:
     long steps_ = 0, last_good_step_ = 0;
     long inject_nan_at_ = -1;
     long passes_before_ = 0;               // target passes of the engines this one replaced
+    std::uint64_t spatial_seen_ = 0;       // the SpatialSlot version last handed to the engine
+    bool spatial_refused_ = false;         // it was refused: try it again after the next re-target
+    std::shared_ptr<const nst::SpatialControl> spatial_;  // the last accepted, at the UI's size
 };
 
 }  // namespace nstv

@@ -48,6 +48,13 @@ struct Recipe {
     std::string optimizer = "adam";   // adam | lbfgs
     float average = 0.0f;             // the moving average's decay (0: off)
     std::string shown = "iterate";    // what the picture is: "average" or "iterate"
+    // Painted regions (style index, -1 for none, and weight) and whether a content map was used.
+    struct Region {
+        int style = 0;
+        float weight = 1.0f;
+    };
+    std::vector<Region> regions;
+    bool content_map = false;
 };
 
 // One publication: the current image plus the losses of the step that produced it.

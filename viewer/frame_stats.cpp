@@ -26,8 +26,9 @@ double ms_since_process_start() {
     return now_ms - 1e3 * static_cast<double>(start_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-void FrameStats::frame_done(double work_ms, double interval_ms, bool optimizer_running) {
+void FrameStats::frame_done(double work_ms, double interval_ms, bool optimizer_running, bool painting) {
     (optimizer_running ? running_ : idle_).push_back(work_ms);
+    if (painting) painting_.push_back(work_ms);
     interval_.push_back(interval_ms);
 }
 
@@ -40,7 +41,7 @@ std::string summary(std::vector<double> v) {
     double sum = 0;
     for (double x : v) sum += x;
     std::ostringstream o;
-    o << "{\"n\":" << v.size() << ",\"median_ms\":" << at(0.5) << ",\"p99_ms\":" << at(0.99)
+    o << "{\"n\":" << v.size() << ",\"median_ms\":" << at(0.5) << ",\"p95_ms\":" << at(0.95) << ",\"p99_ms\":" << at(0.99)
       << ",\"max_ms\":" << v.back() << ",\"mean_ms\":" << sum / v.size() << "}";
     return o.str();
 }
@@ -50,7 +51,7 @@ std::string summary(std::vector<double> v) {
 std::string FrameStats::json() const {
     std::ostringstream o;
     o << "{\"frame_work_idle\":" << summary(idle_) << ",\"frame_work_running\":" << summary(running_)
-      << ",\"frame_interval\":" << summary(interval_) << ",\"ui_build\":" << summary(build_ms_) << ",\"max_ui_wait_ms\":" << max_ui_wait_ms_
+      << ",\"frame_work_painting\":" << summary(painting_) << ",\"frame_interval\":" << summary(interval_) << ",\"ui_build\":" << summary(build_ms_) << ",\"ui_build_painting\":" << summary(build_painting_ms_) << ",\"max_ui_wait_ms\":" << max_ui_wait_ms_
       << ",\"launch_to_first_frame_ms\":" << first_frame_ms_
       << ",\"launch_to_first_stylized_ms\":" << first_stylized_ms_
       << ",\"publication\":" << summary(publish_ms_) << ",\"texture_upload\":" << summary(upload_ms_) << "}\n";

@@ -12,21 +12,25 @@ double ms_since_process_start();
 
 class FrameStats {
 public:
-    void frame_done(double work_ms, double interval_ms, bool optimizer_running);
+    // `painting`: a brush stroke was in progress (those frames are also summarised on their own).
+    void frame_done(double work_ms, double interval_ms, bool optimizer_running, bool painting = false);
     void ui_wait(double ms) { max_ui_wait_ms_ = std::max(max_ui_wait_ms_, ms); }
     void first_frame() { if (first_frame_ms_ < 0) first_frame_ms_ = ms_since_process_start(); }
     void first_stylized() { if (first_stylized_ms_ < 0) first_stylized_ms_ = ms_since_process_start(); }
     void publication(double ms) { publish_ms_.push_back(ms); }
     void upload(double ms) { upload_ms_.push_back(ms); }
     // The UI thread's own CPU work (events, handoff, widgets) without GL drawing and the swap.
-    void build(double ms) { build_ms_.push_back(ms); }
+    void build(double ms, bool painting = false) {
+        build_ms_.push_back(ms);
+        if (painting) build_painting_ms_.push_back(ms);
+    }
 
     [[nodiscard]] long frames() const { return static_cast<long>(idle_.size() + running_.size()); }
     [[nodiscard]] std::string json() const;
 
 private:
-    std::vector<double> idle_, running_, interval_;
-    std::vector<double> publish_ms_, upload_ms_, build_ms_;
+    std::vector<double> idle_, running_, painting_, interval_;
+    std::vector<double> publish_ms_, upload_ms_, build_ms_, build_painting_ms_;
     double max_ui_wait_ms_ = 0;
     double first_frame_ms_ = -1, first_stylized_ms_ = -1;
 };

@@ -21,6 +21,10 @@ void draw_help_window(bool& open, const std::string& screenshot_dir) {
         {"Mouse wheel", "zoom about the cursor"},
         {"Drag", "pan (in split view, drag the line to compare)"},
         {"Drop a file", "on the style list: add it as a style; elsewhere: content image or style"},
+        {"P", "paint mode: regions for each style (side panel: Paint)"},
+        {"Drag (paint mode)", "paint the selected region; right or middle drag pans"},
+        {"[ / ]", "smaller / larger brush"},
+        {"Ctrl+Z / Ctrl+Shift+Z", "undo / redo a stroke (also Ctrl+Y)"},
         {"Ctrl+click slider", "type an exact value"},
         {"Ctrl+Q", "quit"},
         {"F1", "this help"},
@@ -40,6 +44,7 @@ void draw_help_window(bool& open, const std::string& screenshot_dir) {
     ImGui::TextDisabled("Images, styles added or removed, style scale, colours luminance/histogram, size, pooling,");
     ImGui::TextDisabled("features and new layers re-target in the background and continue from the current image.");
     ImGui::TextDisabled("So does the precision (fp32 / bf16; tf32 on CUDA), and the switch to downloaded weights.");
+    ImGui::TextDisabled("Painted regions and the content-strength map apply at the next step (no new targets).");
     ImGui::TextDisabled("Saved PNGs carry what they were made with (a JSON \"Comment\" text chunk).");
     ImGui::TextDisabled("Screenshots go to: %s", screenshot_dir.c_str());
     ImGui::End();

@@ -40,7 +40,17 @@ void ImageView::draw(const Texture& result, const Texture& content, const std::v
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 end(origin.x + avail.x, origin.y + avail.y);
     backdrop(dl, origin, end);
-    ImGui::InvisibleButton("##canvas", avail, ImGuiButtonFlags_MouseButtonLeft);
+    // Painting: the left button paints, so the right and middle ones pan.
+    ImGui::InvisibleButton("##canvas", avail,
+                           ImGuiButtonFlags_MouseButtonLeft |
+                               (painting_ ? ImGuiButtonFlags_MouseButtonRight | ImGuiButtonFlags_MouseButtonMiddle : 0));
+    const ImGuiIO& io = ImGui::GetIO();
+    canvas_ = Canvas{};
+    canvas_.min = origin;
+    canvas_.max = end;
+    canvas_.hovered = ImGui::IsItemHovered();
+    canvas_.left_pressed = ImGui::IsItemActivated() && io.MouseClicked[ImGuiMouseButton_Left];
+    canvas_.left_held = ImGui::IsItemActive() && io.MouseDown[ImGuiMouseButton_Left];
     if (result.empty()) {
         const char* t = "preparing the optimisation...";
         const ImVec2 ts = ImGui::CalcTextSize(t);
@@ -58,7 +68,6 @@ void ImageView::draw(const Texture& result, const Texture& content, const std::v
     }
 
     // Wheel zooms about the cursor; dragging pans (or moves the split line when grabbed).
-    const ImGuiIO& io = ImGui::GetIO();
     const ImVec2 center(origin.x + avail.x / 2 + pan_.x, origin.y + avail.y / 2 + pan_.y);
     const float w = total_w * zoom_ + (side ? 2 * gap : 0), h = ih * zoom_;
     const ImVec2 p0(std::floor(center.x - w / 2), std::floor(center.y - h / 2));
@@ -73,10 +82,13 @@ void ImageView::draw(const Texture& result, const Texture& content, const std::v
         fit_ = false;
     }
     const float split_x = p0.x + split_ * w;
-    if (ImGui::IsItemActivated() && mode_ == ViewMode::Split && std::abs(io.MousePos.x - split_x) < 8)
-        dragging_split_ = true;
+    const bool near_split = mode_ == ViewMode::Split && !painting_ && std::abs(io.MousePos.x - split_x) < 8;
+    if (ImGui::IsItemActivated() && near_split) dragging_split_ = true;
     if (!ImGui::IsItemActive()) dragging_split_ = false;
-    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
+    const bool pan_drag = painting_ ? ImGui::IsMouseDragging(ImGuiMouseButton_Right, 0.0f) ||
+                                          ImGui::IsMouseDragging(ImGuiMouseButton_Middle, 0.0f)
+                                    : ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f);
+    if (ImGui::IsItemActive() && pan_drag) {
         if (dragging_split_) {
             split_ = std::clamp((io.MousePos.x - p0.x) / w, 0.0f, 1.0f);
         } else {
@@ -85,8 +97,10 @@ void ImageView::draw(const Texture& result, const Texture& content, const std::v
             fit_ = false;
         }
     }
-    if (ImGui::IsItemHovered() && mode_ == ViewMode::Split && std::abs(io.MousePos.x - split_x) < 8)
-        ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
+    if (ImGui::IsItemHovered() && near_split) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
+    canvas_.has_result = true;
+    canvas_.result_min = side ? ImVec2(p0.x + iw * zoom_ + gap, p0.y) : p0;
+    canvas_.result_max = ImVec2(canvas_.result_min.x + iw * zoom_, p0.y + h);
 
     dl->PushClipRect(origin, end, true);
     const ImVec2 size(iw * zoom_, h);

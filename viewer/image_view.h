@@ -1,6 +1,8 @@
 #pragma once
 // The large image area: the optimised image fit to the space (or 1:1), zoom with the wheel about
-// the cursor, pan by dragging, and comparison modes against the content and style images.
+// the cursor, pan by dragging, and comparison modes against the content and style images. In
+// paint mode the left button belongs to the brush (the paint panel reads where the result lies
+// and what the button does: canvas()) and the right or middle button pans.
 #include <imgui.h>
 
 #include <vector>
@@ -21,6 +23,18 @@ public:
     [[nodiscard]] ViewMode mode() const { return mode_; }
     [[nodiscard]] float zoom() const { return zoom_; }
     [[nodiscard]] bool fitted() const { return fit_; }
+    void set_painting(bool on) { painting_ = on; }
+
+    // Where the last draw() put things (screen coordinates) and what the left button did there.
+    struct Canvas {
+        ImVec2 min{0, 0}, max{0, 0};              // the canvas
+        ImVec2 result_min{0, 0}, result_max{0, 0}; // the result image (its box, side by side)
+        bool has_result = false;
+        bool hovered = false;
+        bool left_pressed = false;  // pressed on the canvas in this frame
+        bool left_held = false;     // held since a press on the canvas
+    };
+    [[nodiscard]] const Canvas& canvas() const { return canvas_; }
 
     // Fills the remaining content region of the current ImGui window. Side by side shows the
     // content, the result and the style images (stacked in the third box when there are several).
@@ -33,6 +47,8 @@ private:
     ImVec2 pan_{0, 0};
     float split_ = 0.5f;       // fraction of the image width showing the content image
     bool dragging_split_ = false;
+    bool painting_ = false;
+    Canvas canvas_;
 };
 
 }  // namespace nstv

@@ -52,6 +52,7 @@ void JsonLog::write(const LossSample& s, const nst::Params& p, const StepContext
         {"precision", nst::precision_name(c.precision)},
         {"size", c.size},
         {"target_passes", c.target_passes},
+        {"regions", c.regions},
     };
     // NaN and infinite losses are written as null (JSON has no NaN).
     put(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");

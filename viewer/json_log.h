@@ -2,7 +2,8 @@
 // --log-json: one JSON object per step, written and flushed by the optimizer thread, with the
 // weights and style knobs that step actually used (so tests and users can see a slider reach the
 // optimizer) and what the network ran on ("features": "random" | "vgg19", "precision", "size",
-// "target_passes": forward passes of input images made for targets so far). Event lines (they
+// "target_passes": forward passes of input images made for targets so far, "regions": painted
+// regions in use). Event lines (they
 // have "event" and no "step"): the start header, the weights download (started, done, failed,
 // cancelled) and the switch to downloaded weights from the UI thread; "retarget" (new targets:
 // "reason", "at_step", the styles, "target_passes") from the optimizer thread.
@@ -27,6 +28,7 @@ struct StepContext {
     long target_passes = 0;   // since the viewer started
     std::size_t styles = 1;   // style images in use
     bool shown_average = true; // the window shows the moving average (when Params::average is on)
+    int regions = 0;          // painted regions the step used
 };
 
 class JsonLog {

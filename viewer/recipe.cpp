@@ -30,7 +30,8 @@ std::vector<float> blend_shares(const std::vector<float>& blend, std::size_t cou
     return out;
 }
 
-Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths, bool shown_average) {
+Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths, bool shown_average,
+                   const nst::SpatialControl* spatial) {
     Recipe r;
     for (const auto& path : style_paths) r.styles.push_back(std::filesystem::path(path).filename().string());
     r.blend = blend_shares(p.style_blend, style_paths.size());
@@ -40,6 +41,10 @@ Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_p
     r.optimizer = nst::optimizer_name(p.optimizer);
     r.average = p.average;
     r.shown = shown_average && p.average > 0 ? "average" : "iterate";
+    if (spatial) {
+        for (const auto& region : spatial->regions) r.regions.push_back({region.style, region.weight});
+        r.content_map = !spatial->content_map.empty();
+    }
     return r;
 }
 
@@ -62,20 +67,35 @@ std::string describe(const Recipe& r) {
         std::snprintf(rest, sizeof rest, "  |  average %.3g", static_cast<double>(r.average));
         out += rest;
     }
+    if (!r.regions.empty() || r.content_map) {
+        const std::size_t n = r.regions.size();
+        out += "  |  " + (n ? std::to_string(n) + (n == 1 ? " region" : " regions") : std::string()) +
+               (n && r.content_map ? " + " : "") + (r.content_map ? "content map" : "");
+    }
     return out;
 }
 
 nlohmann::ordered_json recipe_json(const Recipe& r) {
     std::vector<double> blend;
     for (const float w : r.blend) blend.push_back(decimal(w));
-    return {{"styles", r.styles},
-            {"style_blend", blend},
-            {"preserve_colors", r.colors},
-            {"style_scale", decimal(r.style_scale)},
-            {"style_loss", r.statistic},
-            {"optimizer", r.optimizer},
-            {"average", decimal(r.average)},
-            {"shown", r.shown}};
+    nlohmann::ordered_json out = {{"styles", r.styles},
+                                  {"style_blend", blend},
+                                  {"preserve_colors", r.colors},
+                                  {"style_scale", decimal(r.style_scale)},
+                                  {"style_loss", r.statistic},
+                                  {"optimizer", r.optimizer},
+                                  {"average", decimal(r.average)},
+                                  {"shown", r.shown}};
+    // Only for painted results, so that plain ones read as before.
+    if (!r.regions.empty() || r.content_map) {
+        nlohmann::ordered_json regions = nlohmann::ordered_json::array();
+        for (const auto& g : r.regions)
+            regions.push_back({{"style", g.style < 0 ? nlohmann::ordered_json("none") : nlohmann::ordered_json(g.style)},
+                               {"weight", decimal(g.weight)}});
+        out["regions"] = std::move(regions);
+        out["content_map"] = r.content_map;
+    }
+    return out;
 }
 
 std::string result_metadata(const Frame& f) {

@@ -19,14 +19,17 @@ std::vector<float> blend_shares(const std::vector<float>& blend, std::size_t cou
 // 0.019999999552965164): what the user set, readable in logs and metadata.
 double decimal(float v);
 
-// `shown_average`: the picture is the moving average (when p.average is on), not the iterate.
-Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths, bool shown_average = true);
+// `shown_average`: the picture is the moving average (when p.average is on), not the iterate;
+// `spatial`: the painted regions the engine uses (may be null).
+Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_paths, bool shown_average = true,
+                   const nst::SpatialControl* spatial = nullptr);
 
 // "a.jpg 75% + b.png 25%  |  colours post  |  scale 1.00  |  statistic gram  |  adam"
-// (and "  |  average 0.99" when the picture is the average)
+// (and "  |  average 0.99" when the picture is the average, "  |  2 regions + content map" when painted)
 std::string describe(const Recipe& r);
 // {"styles":[...],"style_blend":[...],"preserve_colors":...,"style_scale":...,"style_loss":...,
-//  "optimizer":...,"average":...,"shown":...}
+//  "optimizer":...,"average":...,"shown":...}, and when painted "regions":[{"style":0|"none","weight":1}],
+//  "content_map":true|false
 nlohmann::ordered_json recipe_json(const Recipe& r);
 // Everything a saved result was made with, one JSON object: step, content, the recipe, features
 // and precision.

@@ -19,6 +19,9 @@
 //   const Params& params() const;       // what the last step used (the stepper may adjust them)
 // and optionally:
 //   bool slow_to_apply(const Params&) const;  // apply() will take a while: status shows "busy"
+//   void sync();                        // picks up what the UI published elsewhere (the painted
+//                                       // regions), with the parameters: before each step, refresh,
+//                                       // reset and re-target
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -226,6 +229,7 @@ private:
     // previous parameters) is the user's to fix, not a reason to stop: it becomes an error notice
     // and the kept parameters go back to the UI.
     void apply_params() {
+        if constexpr (requires(Stepper& s) { s.sync(); }) stepper_->sync();
         if (!params_.update()) return;
         const Params& p = params_.front();
         bool slow = false;

@@ -11,7 +11,7 @@
 namespace nstv {
 
 void SidePanel::draw(float width, float height, float scale, ControlState& s, const RunnerStatus& status,
-                     const std::vector<const Texture*>& thumbs, UiProbe& probe, ControlActions& a) {
+                     const std::vector<const Texture*>& thumbs, PaintPanel& paint, UiProbe& probe, ControlActions& a) {
     ImGui::BeginChild("panel", ImVec2(width, height), true);
     ImGui::TextUnformatted("nst-viewer");
     ImGui::SameLine();
@@ -23,6 +23,7 @@ void SidePanel::draw(float width, float height, float scale, ControlState& s, co
     draw_weight_controls(s, probe, a);
     draw_optimizer_controls(s, probe, a);
     styles_.draw(s, thumbs, probe, a);
+    paint.draw(probe);
     draw_layer_controls(s, probe, a);
     draw_input_controls(s, probe, a);
     draw_screenshot_controls(s, probe, a);

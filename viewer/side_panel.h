@@ -1,9 +1,10 @@
 #pragma once
-// The right-hand column: the title, the controls (scrolling; run, loss weights, styles, style
-// layers, inputs, screenshots) and the loss plot below them.
+// The right-hand column: the title, the controls (scrolling; run, loss weights, optimizer, styles,
+// paint, style layers, inputs, screenshots) and the loss plot below them.
 #include <vector>
 
 #include "control_state.h"
+#include "paint_panel.h"
 #include "plots.h"
 #include "runner.h"
 #include "style_panel.h"
@@ -16,7 +17,7 @@ class SidePanel {
 public:
     // `thumbs`: the style panel's thumbnails, one per s.styles entry (null while loading).
     void draw(float width, float height, float scale, ControlState& s, const RunnerStatus& status,
-              const std::vector<const Texture*>& thumbs, UiProbe& probe, ControlActions& a);
+              const std::vector<const Texture*>& thumbs, PaintPanel& paint, UiProbe& probe, ControlActions& a);
     [[nodiscard]] LossPlot& plot() { return plot_; }
     [[nodiscard]] const StylePanel& styles() const { return styles_; }
 

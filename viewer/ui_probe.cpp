@@ -12,11 +12,16 @@ namespace nstv {
 
 void UiProbe::item(const char* name) {
     if (!enabled()) return;
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    rect(name, a.x, a.y, b.x, b.y);
+}
+
+void UiProbe::rect(const char* name, float x0, float y0, float x1, float y1) {
+    if (!enabled()) return;
     // Only the visible part counts: a test must not click on a widget scrolled out of view.
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 c0 = dl->GetClipRectMin(), c1 = dl->GetClipRectMax();
-    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-    const Rect r{std::max(a.x, c0.x), std::max(a.y, c0.y), std::min(b.x, c1.x), std::min(b.y, c1.y)};
+    const Rect r{std::max(x0, c0.x), std::max(y0, c0.y), std::min(x1, c1.x), std::min(y1, c1.y)};
     if (r.x1 - r.x0 >= 4 && r.y1 - r.y0 >= 4) rects_[name] = r;
     else rects_.erase(name);
 }

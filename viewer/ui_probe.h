@@ -20,6 +20,8 @@ public:
     // The same for a widget drawn with a label on its right (sliders, combos): only its frame,
     // so that a fraction of the rectangle's width is that fraction of the slider's range.
     void frame(const char* name, const char* label);
+    // A rectangle that is not an ImGui item (e.g. the image on the canvas), in window coordinates.
+    void rect(const char* name, float x0, float y0, float x1, float y1);
     // Once per frame: writes the file (atomically) when something moved, appeared or went away
     // (only widgets drawn in this frame are listed), then starts the next frame's list.
     void flush(int window_x, int window_y);

@@ -43,12 +43,15 @@ void ViewPanel::draw_toolbar(UiProbe& probe, ControlActions& a) {
     a.save_window |= ImGui::Button(kSaveWindow);
 }
 
-void ViewPanel::draw(const Pictures& pictures, const StatusInfo& status, UiProbe& probe, ControlActions& a) {
+void ViewPanel::draw(const Pictures& pictures, const StatusInfo& status, PaintPanel& paint, UiProbe& probe,
+                     ControlActions& a) {
     draw_toolbar(probe, a);
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     ImGui::BeginChild("canvas", ImVec2(avail.x, avail.y - status_line_height()), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    view_.set_painting(paint.painting());
     view_.draw(pictures.result(), pictures.content(), pictures.styles());
+    paint.canvas(view_, probe);
     ImGui::EndChild();
     draw_status_line(status, probe);
 }

@@ -1,8 +1,10 @@
 #pragma once
 // The left part of the window under the banner: the toolbar (fit, 1:1, view mode, zoom, save
-// buttons), the image canvas (ImageView) and the status line.
+// buttons), the image canvas (ImageView, with the paint panel's overlay and strokes in paint
+// mode) and the status line.
 #include "control_state.h"
 #include "image_view.h"
+#include "paint_panel.h"
 #include "pictures.h"
 #include "status_line.h"
 #include "ui_probe.h"
@@ -12,7 +14,7 @@ namespace nstv {
 class ViewPanel {
 public:
     // Fills the rest of the current ImGui window. Save buttons set a.save_result / a.save_window.
-    void draw(const Pictures& pictures, const StatusInfo& status, UiProbe& probe, ControlActions& a);
+    void draw(const Pictures& pictures, const StatusInfo& status, PaintPanel& paint, UiProbe& probe, ControlActions& a);
     [[nodiscard]] ImageView& view() { return view_; }
 
 private:

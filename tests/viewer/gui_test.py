@@ -7,7 +7,7 @@ tests/weights_server.py, run in this process on 127.0.0.1, with XDG_CACHE_HOME i
 
     gui_test.py --viewer PATH --case screenshot|pause|slider|nan|bad-file|hostile-files|no-display|precision|
                                      coarse-to-fine|blend|colors|style-knobs|style-flags|download|
-                                     download-fail|download-cancel
+                                     download-fail|download-cancel|paint
 
 NST_GUI_TEST_XSHOTS=DIR: also save `import -window root` pictures of the screen at key moments.
 """
@@ -48,7 +48,7 @@ def wait_for(what, pred, timeout=TIMEOUT, interval=0.05):
 # ---- PNG / JPEG helpers (no third-party modules) ------------------------------------------------
 
 def read_png(path):
-    """Decodes an 8-bit RGB/RGBA non-interlaced PNG: returns (width, height, channels, bytes)."""
+    """Decodes an 8-bit grey/RGB/RGBA non-interlaced PNG: returns (width, height, channels, bytes)."""
     data = open(path, "rb").read()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise Failure(f"{path} is not a PNG")
@@ -60,9 +60,9 @@ def read_png(path):
             raise Failure(f"{path}: bad CRC in {ctype!r}")
         if ctype == b"IHDR":
             width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", body)
-            if depth != 8 or color not in (2, 6) or interlace:
+            if depth != 8 or color not in (0, 2, 4, 6) or interlace:
                 raise Failure(f"{path}: unsupported PNG layout")
-            ch = 4 if color == 6 else 3
+            ch = {0: 1, 2: 3, 4: 2, 6: 4}[color]
         elif ctype == b"IDAT":
             idat += body
         elif ctype == b"IEND":
@@ -897,6 +897,146 @@ def case_optimizer(viewer, work, source_dir):
               f"diff {back_diff:.2f}/255 ({len(gray_event)} restart event first)")
 
 
+def mask_values(path):
+    """A saved mask as rows of grey values (the first channel; masks are grey in every channel)."""
+    w, h, ch, px = read_png(path)
+    return [[px[(y * w + x) * ch] for x in range(w)] for y in range(h)]
+
+
+def case_paint(viewer, work, source_dir):
+    """Paint mode: a region assigned to the style, a stroke dragged across the image with the
+    mouse; the saved mask is bright where the stroke went and empty elsewhere, and the style loss
+    changes at the next step (no targets computed); Ctrl+Z empties the mask again (the next step
+    uses no region), Ctrl+Shift+Z brings the stroke back; the saved masks load back identically,
+    and masks of the wrong aspect are refused with a message, keeping the current ones; started
+    with the saved masks' nst flags (--region), the viewer runs with them."""
+    masks, copy, bad = (os.path.join(work, d) for d in ("masks", "masks-copy", "bad"))
+    os.makedirs(bad)
+    write_png(os.path.join(bad, "region1.png"), 64, 8, lambda x, y: (255, 255, 255))
+    with Session(viewer, work, ["--paused", "--lr", "0.001"]) as s:
+        wait_for("the start targets", lambda: retargets(s))
+        a, b = s.step_once(), s.step_once()
+        if a["regions"] != 0:
+            raise Failure(f"no region painted yet, the step line says {a['regions']}")
+        s.scroll_to("paint_mode")
+        s.click("paint_mode")
+        wait_for("paint mode", lambda: "paint_image" in s.probe())
+        s.scroll_to("paint_add_region")
+        s.click("paint_add_region")
+        wait_for("the new region's style combo", lambda: "paint_style_0" in s.probe())
+        s.click("paint_style_0")
+        wait_for("the style entries", lambda: "paint_style_0_0" in s.probe())
+        s.click("paint_style_0_0")
+        wait_for("the paint overlay's image rectangle", lambda: "paint_image" in s.probe())
+        passes = s.steps()[-1]["target_passes"]
+
+        # One stroke from 15% to 85% of the width, through the middle.
+        x0, y0, x1, y1 = s.widget("paint_image")
+        y = str((y0 + y1) // 2)
+        s.xdo("mousemove", str(round(x0 + 0.15 * (x1 - x0))), y)
+        time.sleep(0.2)
+        s.xdo("mousedown", "1")
+        time.sleep(0.2)
+        for k in range(1, 11):
+            s.xdo("mousemove", str(round(x0 + (0.15 + 0.07 * k) * (x1 - x0))), y)
+            time.sleep(0.05)
+        time.sleep(0.2)
+        s.xdo("mouseup", "1")
+        time.sleep(0.2)
+        s.xdo("mousemove", "300", "300")
+        s.xshot("paint-stroke")
+        c = s.step_once()
+        drift, jump = abs(b["style"] - a["style"]), abs(c["style"] - b["style"])
+        if c["regions"] != 1:
+            raise Failure(f"the step after the stroke should use 1 region: {c}")
+        if not jump > 5 * drift:
+            raise Failure(f"the style loss should change with the stroke: {a['style']:.5g} -> {b['style']:.5g} "
+                          f"(no regions) -> {c['style']:.5g} (one region)")
+        if c["target_passes"] != passes:
+            raise Failure(f"the stroke computed targets: target passes {passes} -> {c['target_passes']}")
+        s.save_result_where("the region in the saved result's recipe",
+                            lambda m: m["step"] == c["step"] and m.get("regions") == [{"style": 0, "weight": 1}])
+
+        saves = [0]
+
+        def save(folder):
+            """Types the folder, clicks Save and waits for the viewer's confirmation."""
+            saves[0] += 1
+            s.scroll_to("paint_dir")
+            s.type_into("paint_dir", folder)
+            s.click("paint_save")
+            wait_for(f"masks saved to {folder}", lambda: s.viewer_log().count("masks saved to") >= saves[0])
+            return mask_values(os.path.join(folder, "region1.png"))
+
+        def load(folder, outcome):
+            s.scroll_to("paint_dir")
+            s.type_into("paint_dir", folder)
+            before = s.viewer_log().count(outcome)
+            s.click("paint_load")
+            wait_for(f"'{outcome}'", lambda: s.viewer_log().count(outcome) > before)
+
+        stroke = save(masks)
+        h, w = len(stroke), len(stroke[0])
+        ew, eh = expected_size(source_dir)
+        if abs(w - ew) > 1 or abs(h - eh) > 1:
+            raise Failure(f"the mask is {w}x{h}, the run is about {ew}x{eh}")
+        mid = h // 2
+        inside = [stroke[mid][x] for x in range(round(0.2 * w), round(0.8 * w))]
+        outside = stroke[0] + stroke[-1] + [row[0] for row in stroke] + [row[-1] for row in stroke]
+        if min(inside) < 200 or max(outside) > 5:
+            raise Failure(f"the mask should be white along the stroke and black away from it: middle row "
+                          f"{stroke[mid]}, edges up to {max(outside)}")
+        flags = open(os.path.join(masks, "flags.txt")).read().split()
+        if flags not in (["--region", os.path.join(masks, "region1.png") + tail] for tail in (":0", ":0:1")):
+            raise Failure(f"flags.txt: {flags}")
+        painted = sum(v > 127 for row in stroke for v in row)
+
+        s.key("ctrl+z")
+        undone = save(masks)
+        if any(v for row in undone for v in row):
+            raise Failure("after Ctrl+Z the mask should be empty again")
+        if s.step_once()["regions"] != 0:
+            raise Failure("after Ctrl+Z the next step should use no region")
+        s.key("ctrl+shift+z")
+        if save(masks) != stroke:
+            raise Failure("Ctrl+Shift+Z should bring the stroke back")
+        if s.step_once()["regions"] != 1:
+            raise Failure("after redo the next step should use the region again")
+
+        s.key("ctrl+z")
+        load(masks, "masks loaded from")
+        if save(copy) != stroke:
+            raise Failure(f"the masks loaded from {masks} differ from the saved ones")
+        load(bad, "could not load the masks")
+        if save(copy) != stroke:
+            raise Failure("refused masks changed the current ones")
+        refusal = [l for l in s.viewer_log().splitlines() if "could not load the masks" in l][-1]
+        if "aspect" not in refusal:
+            raise Failure(f"the refusal should name the aspect ratio: {refusal}")
+        s.xshot("paint-end")
+    # nst's own flags start the viewer with those masks: the first steps use the region, and
+    # saving them gives back the same mask.
+    flags = open(os.path.join(masks, "flags.txt")).read().split()
+    again = os.path.join(work, "again")  # a log of its own: step numbers start over
+    os.makedirs(again)
+    with Session(viewer, again, ["--paused", "--lr", "0.001", *flags]) as s:
+        wait_for("the start targets", lambda: retargets(s))
+        if s.step_once()["regions"] != 1:
+            raise Failure(f"started with {flags}, the first step should use 1 region")
+        s.scroll_to("paint_mode")
+        s.click("paint_mode")
+        wait_for("paint mode", lambda: "paint_image" in s.probe())
+        s.scroll_to("paint_dir")
+        s.type_into("paint_dir", copy)
+        s.click("paint_save")
+        wait_for(f"masks saved to {copy}", lambda: "masks saved to" in s.viewer_log())
+        if mask_values(os.path.join(copy, "region1.png")) != stroke:
+            raise Failure(f"the masks given as {flags} differ from the saved ones")
+    print(f"stroke: {painted} of {w}x{h} mask pixels; style loss {a['style']:.5g} -> {b['style']:.5g} (no "
+              f"regions) -> {c['style']:.5g} (one region), {jump / max(drift, 1e-30):.0f}x the drift of a step; "
+              f"undo/redo/load round trips identical; {refusal}")
+
+
 # ---- weights: a generated VGG19 and the loopback server ----------------------------------------
 
 # torchvision's VGG19 convolutions: (features index, in channels, out channels).
@@ -1112,7 +1252,8 @@ def case_download_cancel(viewer, work, source_dir):
 CASES = {"nan": case_nan, "bad-file": case_bad_file, "hostile-files": case_hostile_files, "screenshot": case_screenshot, "pause": case_pause, "slider": case_slider, "no-display": case_no_display, "precision": case_precision,
          "coarse-to-fine": case_coarse_to_fine, "blend": case_blend, "colors": case_colors,
          "style-knobs": case_style_knobs, "style-flags": case_style_flags, "optimizer": case_optimizer,
-         "download": case_download, "download-fail": case_download_fail, "download-cancel": case_download_cancel}
+         "download": case_download, "download-fail": case_download_fail, "download-cancel": case_download_cancel,
+         "paint": case_paint}
 
 
 def main():
