@@ -303,42 +303,10 @@ struct Engine::Impl {
         return img;
     }
 
-    // Throws nst::UsageError for a region whose style is not one of `styles` styles.
-    static void check_region_styles(const SpatialControl& c, std::size_t styles) {
-        for (std::size_t r = 0; r < c.regions.size(); ++r) {
-            const int k = c.regions[r].style;
-            if (k != kRegionNone && (k < 0 || static_cast<std::size_t>(k) >= styles))
-                throw UsageError("--region " + region_name(c.regions[r], r) + ": style " + std::to_string(k) +
-                                 " is out of range: there " + (styles == 1 ? "is 1 style" : "are " + std::to_string(styles) + " styles") +
-                                 " (indices from 0)");
-        }
-    }
-    static std::string region_name(const Region& region, std::size_t r) {
-        return region.source.empty() ? "region " + std::to_string(r + 1) : region.source;
-    }
-
     void set_spatial(const SpatialControl& c) {
-        if (c.regions.size() > static_cast<std::size_t>(kMaxRegions))
-            throw UsageError("--region: " + std::to_string(c.regions.size()) + " regions, at most " +
-                             std::to_string(kMaxRegions) + " are allowed");
-        for (std::size_t r = 0; r < c.regions.size(); ++r) {
-            const auto& region = c.regions[r];
-            if (!(region.weight >= 0.f) || !std::isfinite(region.weight))
-                throw UsageError("--region " + region_name(region, r) + ": weight " + std::to_string(region.weight) +
-                                 " must be a finite number >= 0");
-            if (region.mask.empty() || region.mask.values.size() != static_cast<std::size_t>(region.mask.width) * region.mask.height)
-                throw UsageError("--region " + region_name(region, r) + ": the mask is empty or its size is inconsistent");
-        }
-        const auto& map = c.content_map;
-        if (!map.empty() && map.values.size() != static_cast<std::size_t>(map.width) * map.height)
-            throw UsageError("--content-map: its size is inconsistent");
-        if (!styles_in.empty()) check_region_styles(c, styles_in.size());
-        if (content_rgb.defined()) {
-            const auto height = static_cast<int>(content_rgb.size(2)), width = static_cast<int>(content_rgb.size(3));
-            for (std::size_t r = 0; r < c.regions.size(); ++r)
-                check_mask_aspect(c.regions[r].mask, width, height, "--region " + region_name(c.regions[r], r));
-            if (!map.empty()) check_mask_aspect(map, width, height, "--content-map");
-        }
+        const int height = content_rgb.defined() ? static_cast<int>(content_rgb.size(2)) : 0;
+        const int width = content_rgb.defined() ? static_cast<int>(content_rgb.size(3)) : 0;
+        check_spatial(c, styles_in.size(), width, height);
         spatial.set(c);
         invalidate_graph();  // the masks are baked into a captured graph
     }
@@ -349,7 +317,7 @@ struct Engine::Impl {
             throw UsageError("--style-blend has " + std::to_string(params.style_blend.size()) + " weights for " +
                              std::to_string(styles_in.size()) + " style images");
         if (spatial.has_regions()) {
-            check_region_styles(spatial.control(), styles_in.size());
+            check_spatial(spatial.control(), styles_in.size());
             std::set<int> used;
             for (const auto& r : spatial.control().regions)
                 if (r.style != kRegionNone) used.insert(r.style);

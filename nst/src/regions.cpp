@@ -221,6 +221,33 @@ void check_mask_aspect(const Plane& plane, int width, int height, std::string_vi
                      " but the content is " + size_text(width, height) + ": aspect ratios differ by more than 1%");
 }
 
+void check_spatial(const SpatialControl& c, std::size_t style_count, int width, int height) {
+    if (c.regions.size() > static_cast<std::size_t>(kMaxRegions))
+        throw UsageError("--region: " + std::to_string(c.regions.size()) + " regions, at most " +
+                         std::to_string(kMaxRegions) + " are allowed");
+    const auto consistent = [](const Plane& p) {
+        return p.values.size() == static_cast<std::size_t>(p.width) * static_cast<std::size_t>(p.height);
+    };
+    for (std::size_t r = 0; r < c.regions.size(); ++r) {
+        const Region& region = c.regions[r];
+        const std::string name =
+            "--region " + (region.source.empty() ? "region " + std::to_string(r + 1) : region.source);
+        if (!(region.weight >= 0.f) || !std::isfinite(region.weight))
+            throw UsageError(name + ": weight " + std::to_string(region.weight) + " must be a finite number >= 0");
+        if (region.mask.empty() || !consistent(region.mask))
+            throw UsageError(name + ": the mask is empty or its size is inconsistent");
+        const int k = region.style;
+        if (style_count > 0 && k != kRegionNone && (k < 0 || static_cast<std::size_t>(k) >= style_count))
+            throw UsageError(name + ": style " + std::to_string(k) + " is out of range: there " +
+                             (style_count == 1 ? "is 1 style" : "are " + std::to_string(style_count) + " styles") +
+                             " (indices from 0)");
+        if (width > 0 && height > 0) check_mask_aspect(region.mask, width, height, name);
+    }
+    const Plane& map = c.content_map;
+    if (!map.empty() && !consistent(map)) throw UsageError("--content-map: its size is inconsistent");
+    if (!map.empty() && width > 0 && height > 0) check_mask_aspect(map, width, height, "--content-map");
+}
+
 SpatialControl load_spatial(const std::vector<RegionSpec>& regions, const std::filesystem::path& content_map,
                             int content_width, int content_height, std::int64_t max_pixels) {
     SpatialControl out;

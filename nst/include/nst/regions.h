@@ -66,6 +66,12 @@ struct RegionSpec {
 // More than kMaxRegions, or a style index >= style_count → nst::UsageError naming the value.
 void check_regions(const std::vector<RegionSpec>& regions, std::size_t style_count);
 
+// What Engine::set_spatial refuses (nst::UsageError naming the region's source, or "region N"):
+// more than kMaxRegions, a weight < 0 or non-finite, a plane whose values do not fit its size, a
+// style that is neither kRegionNone nor below style_count (not checked when style_count is 0), a
+// mask or map whose aspect is not width:height's (not checked when they are 0).
+void check_spatial(const SpatialControl& c, std::size_t style_count, int width = 0, int height = 0);
+
 // An image's luminance (Rec. 601) as a plane in [0,1]; and a plane as a grey image.
 [[nodiscard]] Plane plane_from_image(const Image& img);
 [[nodiscard]] Image image_from_plane(const Plane& plane);
