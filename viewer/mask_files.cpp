@@ -7,6 +7,7 @@
 
 #include "nst/error.h"
 #include "nst/image.h"
+#include "nst/param_table.h"
 
 namespace nstv {
 namespace fs = std::filesystem;
@@ -103,12 +104,13 @@ LoadedMasks load_masks(const std::string& dir, int width, int height, std::size_
         std::ifstream in(flags_path);
         std::stringstream text;
         text << in.rdbuf();
-        const std::vector<std::string> w = words(text.str());
-        for (std::size_t i = 0; i < w.size(); ++i) {
-            const bool region = w[i] == "--region", map = w[i] == "--content-map";
-            if ((region || map) && i + 1 >= w.size()) throw nst::UsageError(flags_path + ": " + w[i] + " needs a value");
-            if (region) specs.push_back(nst::parse_region(w[++i]));
-            else if (map) content = w[++i];
+        // nst's own flags, read by the table that parses them for nst (parse_args).
+        try {
+            const nst::RunSettings flags = nst::parse_args(words(text.str()));
+            specs = flags.regions;
+            content = flags.content_map;
+        } catch (const nst::UsageError& e) {
+            throw nst::UsageError(flags_path + ": " + e.what());
         }
         for (auto& s : specs) s.mask = beside(s.mask, dir);
         content = beside(content, dir);
