@@ -20,8 +20,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 # --- Debian packages ---------------------------------------------------------------------------
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config python3-venv
-  libstb-dev libpng-dev libturbojpeg0-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
-  libcurl4-openssl-dev libspdlog-dev libfmt-dev
+  libstb-dev fonts-dejavu-core libpng-dev libturbojpeg0-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev
   libglfw3-dev libimgui-dev python3-glad libgl-dev
   xvfb xdotool x11-apps imagemagick libgl1-mesa-dri mesa-utils
   clang libclang-rt-14-dev

@@ -30,7 +30,11 @@
 #include "pictures.h"
 #include "recipe.h"
 #include "screenshots.h"
+#include "session_panel.h"
 #include "side_panel.h"
+#include "snapshot_strip.h"
+#include "snapshots.h"
+#include "sweep_panel.h"
 #include "theme.h"
 #include "toasts.h"
 #include "ui_probe.h"
@@ -65,6 +69,7 @@ public:
     }
 
     ~App() {
+        session_.quit(session_parts());  // the last autosave, while the frame and the panels are still here
         glfwSetDropCallback(window_, nullptr);
         // The window is already hidden. A download in flight is cancelled (its stop token; the
         // fetch leaves no file behind) while the optimizer finishes its current step and stops.
@@ -92,6 +97,7 @@ private:
     void dropped(GLFWwindow* w, std::vector<std::string> paths);
     [[nodiscard]] std::string metadata() const;
     [[nodiscard]] StatusInfo status_info() const;
+    [[nodiscard]] SessionParts session_parts() { return {controller_, paint_, snapshots_, view_panel_.view(), opts_}; }
     [[nodiscard]] WeightsBanner::Context banner_context();
 
     const ViewerOptions& opts_;
@@ -108,8 +114,12 @@ private:
     ViewPanel view_panel_;
     SidePanel side_panel_;
     PaintPanel paint_;
+    Snapshots snapshots_;                  // kept results (a session saves them)
+    SnapshotStrip strip_{snapshots_};      // their thumbnails under the canvas
+    SessionPanel session_{opts_};          // open/save, --session, autosave
     Toasts toasts_;
     DropPopup drop_;
+    SweepPanel sweep_;
     std::vector<std::string> dropped_styles_;  // dropped on the style list: added at the next frame
     bool help_ = false;
     bool window_shot_ = false;
@@ -150,6 +160,8 @@ void App::receive() {
     if (const auto weights = banner_.poll()) controller_.switch_weights(*weights);
     for (auto& n : controller_.take_notices()) tell(std::move(n));
     for (auto& m : controller_.take_messages()) toasts_.add(m.level, std::move(m.text), m.seconds);
+    for (auto& n : session_.take_messages()) tell(std::move(n));
+    for (auto& n : sweep_.take_notices()) tell(std::move(n));
     for (auto& r : saver_.take_results())
         toasts_.add(r.ok ? Notice::Level::Info : Notice::Level::Error, r.ok ? "saved " + r.message : "screenshot failed: " + r.message);
 }
@@ -206,10 +218,13 @@ void App::apply(ControlActions& a) {
     a.spatial = paint_.take_change();
     for (auto& n : paint_.take_messages()) tell(std::move(n));
     controller_.apply(a);
+    strip_.apply(controller_, paint_, snapshots_, opts_, log_.get());
+    for (auto& n : strip_.take_messages()) tell(std::move(n));
     if (a.reset) side_panel_.plot().clear();
     if (a.retry_download) start_download();
     if (a.save_result) save_result();
     if (a.save_window) window_shot_ = true;
+    if (a.toggle_sweep) sweep_.toggle();
 }
 
 void App::handle_keys(ControlActions& a) {
@@ -221,7 +236,13 @@ void App::handle_keys(ControlActions& a) {
             case GLFW_KEY_SPACE: a.toggle_pause = !a.toggle_pause; break;
             case GLFW_KEY_RIGHT: ++a.steps; break;
             case GLFW_KEY_R: a.reset = true; break;
-            case GLFW_KEY_S: a.save_result = true; break;
+            case GLFW_KEY_S:  // Ctrl+S save the session (Ctrl+Shift+S: save as), S the result
+                if (mods & GLFW_MOD_CONTROL) session_.save((mods & GLFW_MOD_SHIFT) != 0);
+                else a.save_result = true;
+                break;
+            case GLFW_KEY_O:
+                if (mods & GLFW_MOD_CONTROL) session_.open();
+                break;
             case GLFW_KEY_W: a.save_window = true; break;
             case GLFW_KEY_F: view.fit(); break;
             case GLFW_KEY_1: view.actual_size(); break;
@@ -232,6 +253,8 @@ void App::handle_keys(ControlActions& a) {
                 if (mods & GLFW_MOD_CONTROL) glfwSetWindowShouldClose(window_, GLFW_TRUE);
                 break;
             case GLFW_KEY_P: paint_.toggle(); break;
+            case GLFW_KEY_K: strip_.request_keep(); break;
+            case GLFW_KEY_G: a.toggle_sweep = !a.toggle_sweep; break;
             case GLFW_KEY_LEFT_BRACKET: paint_.scale_brush(1.0f / 1.25f); break;
             case GLFW_KEY_RIGHT_BRACKET: paint_.scale_brush(1.25f); break;
             case GLFW_KEY_Z:  // Ctrl+Z undo, Ctrl+Shift+Z redo (a stroke)
@@ -273,8 +296,9 @@ WeightsBanner::Context App::banner_context() {
 
 void App::draw(ControlActions& a) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(vp->Pos);
-    ImGui::SetNextWindowSize(vp->Size);
+    const float menu_h = session_.menu_bar(probe_);  // the rest of the window goes below it
+    ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + menu_h));
+    ImGui::SetNextWindowSize(ImVec2(vp->Size.x, vp->Size.y - menu_h));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
     ImGui::Begin("##main", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
@@ -286,7 +310,7 @@ void App::draw(ControlActions& a) {
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     banner_.draw(banner_context(), probe_, a);
     paint_.update(controller_.sources(), controller_.state().retargeting);
-    view_panel_.draw(pictures_, status_info(), paint_, probe_, a);
+    view_panel_.draw(pictures_, status_info(), paint_, strip_, probe_, a);
     ImGui::EndChild();
     ImGui::SameLine();
     ControlState& state = controller_.state();
@@ -296,6 +320,8 @@ void App::draw(ControlActions& a) {
     toasts_.draw();
     draw_help_window(help_, controller_.state().screenshot_dir);
     drop_.draw(controller_.state(), scale_, a);
+    session_.draw(session_parts(), probe_, a);
+    sweep_.draw(controller_, opts_, scale_, probe_);
 }
 
 void App::loop() {

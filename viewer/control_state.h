@@ -76,6 +76,7 @@ struct ControlActions {
     bool precision_changed = false;
     bool retry_download = false;
     bool save_result = false, save_window = false;
+    bool toggle_sweep = false;          // open / close the sweep panel (G)
     // The style panel.
     std::vector<std::string> add_styles;
     int remove_style = -1;              // index into ControlState::styles

@@ -5,6 +5,10 @@
 #include <filesystem>
 #include <numeric>
 
+#include <unistd.h>
+
+#include "nst/session.h"
+#include "run_settings.h"
 #include "screenshots.h"
 
 namespace nstv {
@@ -23,6 +27,24 @@ std::string short_number(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", v);
     return buf;
+}
+
+// The same file, whichever way it is written ("a.jpg" and "/dir/a.jpg").
+bool same_path(const std::string& a, const std::string& b) { return absolute_path(a) == absolute_path(b); }
+
+// A start image for a restart: the stepper loads its start from a file (on the optimizer thread,
+// and again at each later re-target), so the image goes to a PNG of its own (lossless: it came
+// from 8-bit pixels). Kept in the state folder ($XDG_STATE_HOME/nst/starts), not a temporary
+// one: a session saved afterwards names it as its --init-image. Numbered by time and count, never
+// overwritten. Throws nst::Error / std::filesystem::filesystem_error.
+std::string start_image_file(const nst::Image& img) {
+    static int count = 0;
+    const std::filesystem::path dir = nst::state_dir() / "starts";
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path path =
+        dir / (timestamped_name("start") + "-" + std::to_string(::getpid()) + "-" + std::to_string(++count) + ".png");
+    nst::save_image(img, path);
+    return path.string();
 }
 
 }  // namespace
@@ -287,6 +309,75 @@ void Controller::switch_weights(const std::filesystem::path& path) {
     say(std::string("switching to the downloaded VGG19 weights") +
             (beta ? " (style weight 1e8 -> 1e6, the VGG19 default)" : "") + "...",
         6.0);
+}
+
+void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* start) {
+    // The panels first: what they show is what is sent.
+    state_.params = s.params;
+    state_.style_enabled.assign(s.params.style_layers.size(), true);
+    std::vector<StyleEntry> styles;
+    for (std::size_t i = 0; i < s.styles.size(); ++i)
+        styles.push_back({s.styles[i], i < s.params.style_blend.size() ? s.params.style_blend[i] : 1.0f});
+    if (s.params.average > 0) state_.average_decay = s.params.average;
+    // Inputs and network: one re-target when any of them differs from what runs (paths compared as
+    // files, so "a.jpg" and "/dir/a.jpg" are no change).
+    EngineSetup t = state_.applied;
+    const bool same_styles = s.styles.size() == t.style_paths.size() &&
+                             std::equal(s.styles.begin(), s.styles.end(), t.style_paths.begin(), same_path);
+    if (!same_path(s.content, t.content_path)) t.content_path = s.content;
+    if (!same_styles) t.style_paths = s.styles;
+    t.size = s.size;
+    t.scales = s.scales;
+    t.coarse_steps = s.coarse_steps;
+    t.init = s.init;
+    if (!same_path(s.init_image, t.init_image)) t.init_image = s.init_image;
+    t.max_pixels = s.max_pixels;
+    t.options.pooling = s.pooling;
+    t.options.precision = s.precision;
+    t.options.seed = s.seed;
+    if (!s.features.empty()) t.options.features = nst::parse_random_features(s.features);
+    else if (!s.weights.empty()) t.options.features = nst::Features{s.weights, 0};
+    const auto& a = state_.applied;
+    const bool retarget = t.content_path != a.content_path || t.style_paths != a.style_paths || t.size != a.size ||
+                          t.scales != a.scales || t.coarse_steps != a.coarse_steps || t.init != a.init ||
+                          t.init_image != a.init_image || t.max_pixels != a.max_pixels ||
+                          t.options.pooling != a.options.pooling || t.options.precision != a.options.precision ||
+                          t.options.seed != a.options.seed ||
+                          t.options.features.weights_path != a.options.features.weights_path ||
+                          t.options.features.random_seed != a.options.features.random_seed;
+    if (start) {
+        try {
+            t.init_image = start_image_file(*start);
+        } catch (const std::exception& e) {
+            say(std::string("cannot restart from the image: ") + e.what(), 8.0, Notice::Level::Error);
+            start = nullptr;
+        }
+    }
+    state_.styles = std::move(styles);
+    // The edit fields of the inputs section follow.
+    state_.content_path = t.content_path;
+    state_.size = t.size;
+    state_.scales = t.scales;
+    state_.coarse_steps = t.coarse_steps;
+    state_.pooling = t.options.pooling == nst::Pooling::Avg ? 1 : 0;
+    state_.random_features = t.options.features.random();
+    if (!state_.random_features) state_.weights_path = t.options.features.weights_path;
+    else state_.features_seed = static_cast<int>(t.options.features.random_seed);
+    state_.precision = t.options.precision;
+    if (retarget || start) {
+        t.restart = start != nullptr;
+        t.params = state_.snapshot();  // arrive with the new inputs: no step runs with a mismatch
+        t.reason = start ? "restore" : "settings";
+        send(std::move(t));
+        // The start image is a temporary file: what the state records (sessions, copy as command) is the init of `s`.
+        if (start) state_.applied.init_image = s.init_image;
+        say(start ? "restored: restarting from the snapshot's image..." : "restored: re-targeting in the background...");
+    } else {
+        say("restored the snapshot's parameters", 3.0);
+    }
+    runner_->set_params(state_.snapshot());
+    // Paused: shown at once (colours, scale) rather than at the next step.
+    if (status_.paused && !retarget && !start) runner_->refresh();
 }
 
 }  // namespace nstv

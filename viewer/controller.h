@@ -53,6 +53,17 @@ public:
     void apply(const ControlActions& a);
     // Live switch to downloaded weights, carrying on from the current image.
     void switch_weights(const std::filesystem::path& path);
+    // Puts every parameter of `s` back (weights, lr, layers, blend, styles, colour mode, scale, statistic,
+    // optimiser, average, content, size, levels, network...): instant ones as a parameter change, the rest as
+    // one re-target. With `start` the run restarts from that image (e.g. a snapshot's); otherwise it carries on
+    // from the current image where the inputs allow.
+    void adopt_settings(const nst::RunSettings& s, const nst::Image* start = nullptr);
+
+    // Sweep mode (sweep_panel.cpp): the optimizer steps the grid instead of the main run, which
+    // carries on as it was after stop_sweep(). status().sweeping / sweep_commands_handled follow.
+    void start_sweep(SweepSetup s) { runner_->start_sweep(std::move(s)); }
+    void stop_sweep() { runner_->stop_sweep(); }
+    [[nodiscard]] const SweepFrame* poll_sweep_frame() { return runner_->poll_sweep_frame(); }
 
     [[nodiscard]] ControlState& state() { return state_; }
     [[nodiscard]] const RunnerStatus& status() const { return status_; }

@@ -16,6 +16,8 @@ bool same_options(const nst::EngineOptions& a, const nst::EngineOptions& b) {
            a.device == b.device && a.threads == b.threads && a.seed == b.seed && a.precision == b.precision;
 }
 
+}  // namespace
+
 Rgba8 to_rgba8(const nst::Image& img) {
     Rgba8 out;
     out.width = img.width;
@@ -31,6 +33,8 @@ Rgba8 to_rgba8(const nst::Image& img) {
     }
     return out;
 }
+
+namespace {
 
 bool all_finite(const nst::Image& img) {
     return !img.empty() && std::all_of(img.rgb.begin(), img.rgb.end(), [](float v) { return std::isfinite(v); });
@@ -197,6 +201,37 @@ void EngineStepper::log_targets(const std::string& reason) {
     std::vector<std::string> names;
     for (const auto& p : setup_.style_paths) names.push_back(file_name(p));
     log_->event("retarget", {{"reason", reason}, {"at_step", steps_}, {"styles", names}, {"target_passes", passes}});
+}
+
+void EngineStepper::start_sweep(const SweepSetup& s) {
+    if (!engine_) throw nst::Error("nothing to sweep yet: the run has no image (wait for the first one)");
+    stop_sweep();  // its engines' memory is needed for the next
+    const nst::Image start = s.from_current ? engine_->image() : nst::Image{};
+    sweep_ = std::make_unique<SweepStepper>(s, setup_.options, content_, styles_, s.from_current ? &start : nullptr,
+                                            engine_->spatial());
+    if (log_)
+        log_->event("sweep", {{"phase", "start"},
+                              {"id", s.id},
+                              {"cells", sweep_->cells()},
+                              {"rows", s.rows},
+                              {"cols", s.cols},
+                              {"from", s.from_current ? "current" : "content"},
+                              {"batched", sweep_->batched()},
+                              {"size", std::max(content_.width, content_.height)},
+                              {"at_step", steps_}});
+}
+
+void EngineStepper::stop_sweep() {
+    if (!sweep_) return;
+    const long steps = sweep_->steps();
+    sweep_.reset();
+    if (log_) log_->event("sweep", {{"phase", "stop"}, {"steps", steps}});
+}
+
+void EngineStepper::render_sweep(SweepFrame& f) {
+    sweep_->render(f);
+    // Each publication's losses, so logs and tests can follow the grid without the window.
+    if (log_) log_->event("sweep_frame", {{"id", f.sweep}, {"sweep_step", f.step}, {"totals", sweep_->totals()}});
 }
 
 void EngineStepper::render(Frame& f) {

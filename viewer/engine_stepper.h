@@ -15,6 +15,7 @@
 #include "json_log.h"
 #include "nst/nst.h"
 #include "runner.h"
+#include "sweep_stepper.h"
 
 namespace nstv {
 
@@ -104,10 +105,14 @@ struct EngineInfo {
     return {};
 }
 
+// 8-bit RGBA of a host image (values clamped to [0,1]), for publications.
+[[nodiscard]] Rgba8 to_rgba8(const nst::Image& img);
+
 class EngineStepper {
 public:
     using Params = nst::Params;
     using Target = EngineSetup;
+    using SweepTarget = SweepSetup;
 
     // `log` (may be null) gets a "retarget" event whenever targets are computed.
     EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info = {}, JsonLog* log = nullptr);
@@ -129,6 +134,16 @@ public:
     // Before each step, refresh, reset and re-target (the runner calls it): hands the engine the
     // regions the UI published since, if any. A refusal keeps the previous ones (a notice says why).
     void sync();
+
+    // Sweep mode (the Runner steps the sweep instead of the main run, which stays as it is): built
+    // from the current inputs at the current level's size, the network options and the regions;
+    // every cell starts from the current image or the content. Throws (nothing changes) when it
+    // cannot be built; a sweep already running is dropped first (its memory is needed).
+    void start_sweep(const SweepSetup& s);
+    void stop_sweep();
+    [[nodiscard]] bool sweeping() const { return sweep_ != nullptr; }
+    void sweep_step() { sweep_->step(); }
+    void render_sweep(SweepFrame& f);
 
     // Tests: pretend the loss of this step (1-based, counted since start) is NaN.
     void inject_nan_at(long step) { inject_nan_at_ = step; }
@@ -168,6 +183,7 @@ private:
     std::uint64_t spatial_seen_ = 0;       // the SpatialSlot version last handed to the engine
     bool spatial_refused_ = false;         // it was refused: try it again after the next re-target
     std::shared_ptr<const nst::SpatialControl> spatial_;  // the last accepted, at the UI's size
+    std::unique_ptr<SweepStepper> sweep_;  // sweep mode (null: the main run steps)
 };
 
 }  // namespace nstv

@@ -76,6 +76,25 @@ struct LossSample {
     double ms = 0;
 };
 
+// Sweep mode: one publication of the whole grid (every cell's result and losses at one step),
+// through its own triple buffer so the UI never waits and the main view's frame stays as it was.
+struct SweepCellFrame {
+    Rgba8 image;          // the cell's result as shown (Engine::result), at the run's size
+    StepLosses losses;
+    std::string caption;  // "style-weight=1e6 tv-weight=10" (SweepCell::caption)
+    int row = 0, col = 0;
+};
+struct SweepFrame {
+    std::uint64_t sweep = 0;  // which sweep (a new start gets a new number; 0 = none yet)
+    std::uint64_t seq = 0;    // publication counter of sweep frames, 1-based
+    long step = 0;            // steps every cell has made
+    int rows = 1, cols = 1;
+    bool batched = false;     // one batch through the network, or one engine after the other
+    bool random_features = false;
+    double ms_per_step = 0;   // one step of every cell, smoothed
+    std::vector<SweepCellFrame> cells;
+};
+
 // A message for the user (errors never end the app; they are shown in the window).
 struct Notice {
     enum class Level { Info, Warning, Error };

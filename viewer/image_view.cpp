@@ -33,7 +33,12 @@ void caption(ImDrawList* dl, ImVec2 top_left, const char* text) {
 
 }  // namespace
 
-void ImageView::draw(const Texture& result, const Texture& content, const std::vector<Texture>& styles) {
+void ImageView::draw(const Texture& live, const Texture& content, const std::vector<Texture>& styles,
+                     const Compare* compare) {
+    // Comparing: A takes the result's place; B (if any) takes the content's in split and is the
+    // only other box side by side.
+    const bool pair = compare && compare->a && compare->b && !compare->a->empty() && !compare->b->empty();
+    const Texture& result = compare && compare->a && !compare->a->empty() ? *compare->a : live;
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     if (avail.x < 8 || avail.y < 8) return;
@@ -61,15 +66,16 @@ void ImageView::draw(const Texture& result, const Texture& content, const std::v
     const bool side = mode_ == ViewMode::SideBySide;
     const float gap = 12.0f;
     const float iw = static_cast<float>(result.width()), ih = static_cast<float>(result.height());
-    const float total_w = side ? 3 * iw : iw;
+    const int boxes = side ? (pair ? 2 : 3) : 1;
+    const float total_w = static_cast<float>(boxes) * iw;
     if (fit_) {
-        const float fit_gap = side ? 2 * gap : 0;
+        const float fit_gap = static_cast<float>(boxes - 1) * gap;
         zoom_ = std::max(0.01f, std::min((avail.x - 16 - fit_gap) / total_w, (avail.y - 16) / ih));
     }
 
     // Wheel zooms about the cursor; dragging pans (or moves the split line when grabbed).
     const ImVec2 center(origin.x + avail.x / 2 + pan_.x, origin.y + avail.y / 2 + pan_.y);
-    const float w = total_w * zoom_ + (side ? 2 * gap : 0), h = ih * zoom_;
+    const float w = total_w * zoom_ + static_cast<float>(boxes - 1) * gap, h = ih * zoom_;
     const ImVec2 p0(std::floor(center.x - w / 2), std::floor(center.y - h / 2));
     if (ImGui::IsItemHovered() && io.MouseWheel != 0) {
         const float factor = std::pow(1.15f, io.MouseWheel);
@@ -99,12 +105,26 @@ void ImageView::draw(const Texture& result, const Texture& content, const std::v
     }
     if (ImGui::IsItemHovered() && near_split) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
     canvas_.has_result = true;
-    canvas_.result_min = side ? ImVec2(p0.x + iw * zoom_ + gap, p0.y) : p0;
+    canvas_.result_min = side && !pair ? ImVec2(p0.x + iw * zoom_ + gap, p0.y) : p0;
     canvas_.result_max = ImVec2(canvas_.result_min.x + iw * zoom_, p0.y + h);
 
     dl->PushClipRect(origin, end, true);
     const ImVec2 size(iw * zoom_, h);
-    if (side) {
+    if (side && pair) {
+        const Texture* texs[2] = {compare->a, compare->b};
+        const std::string* labels[2] = {&compare->label_a, &compare->label_b};
+        for (int i = 0; i < 2; ++i) {
+            const ImVec2 ba(p0.x + static_cast<float>(i) * (size.x + gap), p0.y);
+            const ImVec2 bb(ba.x + size.x, ba.y + size.y);
+            // B keeps its own aspect ratio inside A's box (a snapshot of another size).
+            const float sx = static_cast<float>(texs[i]->width()), sy = static_cast<float>(texs[i]->height());
+            const float s = std::min(size.x / sx, size.y / sy);
+            const ImVec2 c((ba.x + bb.x) / 2, (ba.y + bb.y) / 2);
+            const ImVec2 ia(c.x - sx * s / 2, c.y - sy * s / 2);
+            dl->AddImage(texs[i]->imgui_id(), ia, ImVec2(c.x + sx * s / 2, c.y + sy * s / 2));
+            caption(dl, ImVec2(ia.x + 6, ia.y + 6), labels[i]->c_str());
+        }
+    } else if (side) {
         const char* names[2] = {"content", "result"};
         const Texture* texs[2] = {&content, &result};
         for (int i = 0; i < 3; ++i) {
@@ -124,19 +144,33 @@ void ImageView::draw(const Texture& result, const Texture& content, const std::v
                     ia = ImVec2(c.x - sx * s / 2, c.y - sy * s / 2);
                     dl->AddImage(t->imgui_id(), ia, ImVec2(c.x + sx * s / 2, c.y + sy * s / 2));
                 }
-                if (k == 0) caption(dl, ImVec2(ia.x + 6, ia.y + 6), i < 2 ? names[i] : parts > 1 ? "styles" : "style");
+                const char* name = i == 1 && compare ? compare->label_a.c_str() : i < 2 ? names[i] : parts > 1 ? "styles" : "style";
+                if (k == 0) caption(dl, ImVec2(ia.x + 6, ia.y + 6), name);
             }
         }
     } else {
         const ImVec2 b(p0.x + size.x, p0.y + size.y);
         dl->AddImage(result.imgui_id(), p0, b);
-        if (mode_ == ViewMode::Split && !content.empty()) {
+        if (mode_ == ViewMode::Split && pair) {
+            // A left of the line, B right of it.
+            const float x = p0.x + split_ * size.x;
+            dl->AddImage(compare->b->imgui_id(), ImVec2(x, p0.y), b, ImVec2(split_, 0), ImVec2(1, 1));
+            dl->AddLine(ImVec2(x, p0.y), ImVec2(x, b.y), IM_COL32(255, 255, 255, 220), 2.0f);
+            dl->AddCircleFilled(ImVec2(x, (p0.y + b.y) / 2), 6.0f, IM_COL32(255, 255, 255, 230));
+            // A's label top left, B's bottom right: they never overlap, however small the image.
+            const ImVec2 tb = ImGui::CalcTextSize(compare->label_b.c_str());
+            caption(dl, ImVec2(p0.x + 6, p0.y + 6), compare->label_a.c_str());
+            caption(dl, ImVec2(b.x - tb.x - 16, b.y - tb.y - 12), compare->label_b.c_str());
+        } else if (mode_ == ViewMode::Split && !content.empty()) {
             const float x = p0.x + split_ * size.x;
             dl->AddImage(content.imgui_id(), p0, ImVec2(x, b.y), ImVec2(0, 0), ImVec2(split_, 1));
             dl->AddLine(ImVec2(x, p0.y), ImVec2(x, b.y), IM_COL32(255, 255, 255, 220), 2.0f);
             dl->AddCircleFilled(ImVec2(x, (p0.y + b.y) / 2), 6.0f, IM_COL32(255, 255, 255, 230));
+            const char* right = compare ? compare->label_a.c_str() : "result";
             caption(dl, ImVec2(p0.x + 6, p0.y + 6), "content");
-            caption(dl, ImVec2(b.x - ImGui::CalcTextSize("result").x - 16, p0.y + 6), "result");
+            caption(dl, ImVec2(b.x - ImGui::CalcTextSize(right).x - 16, p0.y + 6), right);
+        } else if (compare) {
+            caption(dl, ImVec2(p0.x + 6, p0.y + 6), compare->label_a.c_str());  // "snapshot 2, step 40"
         }
         dl->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(0, 0, 0, 200));
     }

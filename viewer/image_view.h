@@ -5,6 +5,7 @@
 // and what the button does: canvas()) and the right or middle button pans.
 #include <imgui.h>
 
+#include <string>
 #include <vector>
 
 #include "texture.h"
@@ -36,16 +37,28 @@ public:
     };
     [[nodiscard]] const Canvas& canvas() const { return canvas_; }
 
+    // Two images compared instead of the result and its inputs (snapshots): `a` takes the
+    // result's place; with `b`, side by side shows a | b and split shows a left of the line and b
+    // right of it (b stretched to a's box if the sizes differ). Without `b`, `a` is shown as the
+    // result would be (beside the content and styles). Each is captioned with its label.
+    struct Compare {
+        const Texture* a = nullptr;
+        std::string label_a;
+        const Texture* b = nullptr;
+        std::string label_b;
+    };
+
     // Fills the remaining content region of the current ImGui window. Side by side shows the
     // content, the result and the style images (stacked in the third box when there are several).
-    void draw(const Texture& result, const Texture& content, const std::vector<Texture>& styles);
+    void draw(const Texture& result, const Texture& content, const std::vector<Texture>& styles,
+              const Compare* compare = nullptr);
 
 private:
     ViewMode mode_ = ViewMode::Result;
     bool fit_ = true;
     float zoom_ = 1.0f;
     ImVec2 pan_{0, 0};
-    float split_ = 0.5f;       // fraction of the image width showing the content image
+    float split_ = 0.5f;       // fraction of the image width showing the content image (or image A)
     bool dragging_split_ = false;
     bool painting_ = false;
     Canvas canvas_;

@@ -30,7 +30,7 @@ ParseResult parse_options(int argc, char** argv) {
     ViewerOptions o;
     CLI::App app{"nst-viewer: watch and steer neural style transfer live.\n"
                  "Keys: Space pause/resume, Right one step, R reset, S save result, W save window, "
-                 "F fit, 1 actual size, V view mode, F1 help."};
+                 "K keep a snapshot, F fit, 1 actual size, V view mode, F1 help."};
     app.set_version_flag("--version", std::string("nst-viewer ") + nst::version());
     // The flags of nst (one table: same names, meaning and checks), with the viewer's defaults.
     nst::add_to_cli(app, o.run);
@@ -48,6 +48,9 @@ ParseResult parse_options(int argc, char** argv) {
     app.add_option("--stats-json", o.stats_json, "Write frame-time statistics here at exit (benchmarks)");
     app.add_option("--ui-probe", o.ui_probe, "Write widget positions here (GUI tests)");
     app.add_option("--debug-nan-at", o.debug_nan_at, "Tests: pretend the loss of this step is NaN")->group("");
+    app.add_option("--session", o.session, "Open this session file (saved with Ctrl+S) at start")->type_name("FILE");
+    app.add_option("--autosave-seconds", o.autosave_seconds, "Tests: autosave interval in seconds (0: off)")
+        ->check(CLI::Range(0.0, 86400.0))->group("");
 
     // Exit 2 for every bad flag or value, with nst's messages.
     try {

@@ -36,6 +36,8 @@ struct ViewerOptions {
     std::string stats_json;      // benchmarks: frame-time summary written at exit
     std::string ui_probe;        // tests: widget rectangles (screen coordinates) as JSON
     long debug_nan_at = -1;      // tests: treat the loss of this step as NaN (recovery path)
+    std::string session;         // --session FILE: opened at start
+    double autosave_seconds = 60;  // the autosave's interval (0: off); a hidden flag for tests
 };
 
 // Returns the options, or an exit code when the program should stop (help, version, usage

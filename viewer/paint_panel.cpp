@@ -52,6 +52,15 @@ void PaintPanel::update(const Sources* sources, bool retargeting) {
     }
 }
 
+void PaintPanel::set_masks(const nst::SpatialControl& masks) {
+    std::vector<MaskRegion> regions;
+    for (const auto& r : masks.regions) regions.push_back(MaskRegion{r.mask, r.style, r.weight});
+    pending_regions_.clear();  // what was opened replaces masks still waiting for the first frame
+    pending_map_.clear();
+    layers_.replace(std::move(regions), masks.content_map);
+    selected_ = 0;
+}
+
 void PaintPanel::undo() {
     if (layers_.undo()) selected_ = std::min(selected_, std::max(0, static_cast<int>(layers_.regions().size()) - 1));
 }

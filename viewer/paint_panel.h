@@ -31,6 +31,9 @@ public:
         pending_regions_ = std::move(regions);
         pending_map_ = std::move(content_map);
     }
+    // A session's masks (at any size: resampled to the run's), replacing the painted ones (one undo step).
+    void set_masks(const nst::SpatialControl& masks);
+    [[nodiscard]] const MaskLayers& layers() const { return layers_; }
     // The "Paint" section of the side panel.
     void draw(UiProbe& probe);
     // Inside the canvas, after the image: the overlay, the brush's outline, and the strokes.

@@ -22,6 +22,16 @@
 //   void sync();                        // picks up what the UI published elsewhere (the painted
 //                                       // regions), with the parameters: before each step, refresh,
 //                                       // reset and re-target
+// and for the sweep mode (all or none; see detail::Sweeps):
+//   using SweepTarget = ...;
+//   void start_sweep(const SweepTarget&);  // builds it from the current run; throws, changing nothing
+//   void stop_sweep();
+//   bool sweeping() const;
+//   void sweep_step();                   // one step of every cell; may throw (the sweep then ends)
+//   void render_sweep(SweepFrame&);
+// While a sweep runs, the thread steps it instead of the main run (which keeps its image, state and
+// paused flag, and carries on as it was when the sweep stops); its grid goes through its own
+// triple buffer.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -45,6 +55,19 @@
 
 namespace nstv {
 
+namespace detail {
+template <class S>
+concept Sweeps = requires { typename S::SweepTarget; };
+template <class S>
+struct SweepTargetOf {
+    using type = std::monostate;  // a stepper without a sweep mode: the command is never sent
+};
+template <Sweeps S>
+struct SweepTargetOf<S> {
+    using type = typename S::SweepTarget;
+};
+}  // namespace detail
+
 using Notify = std::function<void(Notice)>;
 
 struct RunnerStatus {
@@ -57,6 +80,10 @@ struct RunnerStatus {
     // Re-target commands handled so far, whether they succeeded or failed; the UI compares it with
     // the number it sent to know when the inputs it asked for are settled.
     std::uint64_t retargets_handled = 0;
+    // Sweep mode: a sweep is being stepped; start/stop commands handled so far (the UI compares it
+    // with the number it sent: handled and not sweeping means the start failed, a notice says why).
+    bool sweeping = false;
+    std::uint64_t sweep_commands_handled = 0;
 };
 
 template <class Stepper>
@@ -64,6 +91,7 @@ class Runner {
 public:
     using Params = typename Stepper::Params;
     using Target = typename Stepper::Target;
+    using SweepTarget = typename detail::SweepTargetOf<Stepper>::type;
     using Factory = std::function<std::unique_ptr<Stepper>(Notify)>;
     // Called on the optimizer thread after each step with the parameters that step used.
     using StepHook = std::function<void(const LossSample&, const Params&)>;
@@ -98,6 +126,9 @@ public:
     void step_once() { push(Cmd{StepOnce{}}); }
     void reset() { push(Cmd{Reset{}}); }
     void retarget(Target target) { push(Cmd{Retarget{std::move(target)}}); }
+    // Sweep mode: the main run stops stepping and the sweep steps instead, until stop_sweep().
+    void start_sweep(SweepTarget target) { push(Cmd{StartSweep{std::move(target)}}); }
+    void stop_sweep() { push(Cmd{StopSweep{}}); }
     // Applies the newest parameters now and publishes the image, even while paused (a change that
     // only alters what is shown, or new targets computed before the next step is asked for).
     void refresh() { push(Cmd{Refresh{}}); }
@@ -121,6 +152,8 @@ public:
     // The newest publication if there is one the caller has not seen yet, else nullptr. The
     // pointer stays valid until the next call.
     const Frame* poll_frame() { return frames_.update() ? &frames_.front() : nullptr; }
+    // The same for the sweep's grid.
+    const SweepFrame* poll_sweep_frame() { return sweep_frames_.update() ? &sweep_frames_.front() : nullptr; }
 
     template <class Fn>
     std::size_t drain_samples(Fn&& fn) { return samples_.drain(std::forward<Fn>(fn)); }
@@ -148,6 +181,8 @@ public:
         s.running = running_.load(std::memory_order_relaxed);
         s.ms_per_step = ms_per_step_.load(std::memory_order_relaxed);
         s.retargets_handled = retargets_handled_.load(std::memory_order_acquire);
+        s.sweeping = sweeping_.load(std::memory_order_relaxed);
+        s.sweep_commands_handled = sweep_commands_.load(std::memory_order_acquire);
         return s;
     }
     [[nodiscard]] std::uint64_t publications() const { return seq_.load(std::memory_order_relaxed); }
@@ -161,7 +196,9 @@ private:
     struct Retarget { Target target; };
     struct Refresh {};
     struct Quit {};
-    using Cmd = std::variant<Pause, Resume, StepOnce, Reset, Retarget, Refresh, Quit>;
+    struct StartSweep { SweepTarget target; };
+    struct StopSweep {};
+    using Cmd = std::variant<Pause, Resume, StepOnce, Reset, Retarget, Refresh, Quit, StartSweep, StopSweep>;
 
     void push(Cmd c) {
         {
@@ -221,6 +258,7 @@ private:
     }
 
     [[nodiscard]] bool can_step() const {
+        if (stepper_ && sweeping_.load(std::memory_order_relaxed)) return true;
         return stepper_ && ready_.load(std::memory_order_relaxed) &&
                (!paused_.load(std::memory_order_relaxed) || pending_steps_ > 0);
     }
@@ -275,6 +313,24 @@ private:
                     });
                     // After the publication, so a UI that sees the count also gets the frame.
                     retargets_handled_.fetch_add(1, std::memory_order_release);
+                } else if constexpr (std::is_same_v<T, StartSweep>) {
+                    if constexpr (detail::Sweeps<Stepper>) {
+                        if (stepper_) {
+                            try {
+                                // A failure (bad values, out of memory) leaves the main run as it was.
+                                stepper_->start_sweep(cmd.target);
+                                sweep_ms_ = 0;
+                                publish_sweep();  // the grid at once, every cell at its start image
+                            } catch (const std::exception& e) {
+                                notify_error("could not start the sweep (the run carries on)", e);
+                            }
+                            sweeping_.store(stepper_->sweeping());
+                        }
+                    }
+                    sweep_commands_.fetch_add(1, std::memory_order_release);
+                } else if constexpr (std::is_same_v<T, StopSweep>) {
+                    if constexpr (detail::Sweeps<Stepper>) end_sweep();
+                    sweep_commands_.fetch_add(1, std::memory_order_release);
                 }
             },
             c);
@@ -295,6 +351,12 @@ private:
     }
 
     void do_step() {
+        if constexpr (detail::Sweeps<Stepper>) {
+            if (sweeping_.load(std::memory_order_relaxed)) {
+                do_sweep_step();
+                return;
+            }
+        }
         try {
             apply_params();
             const auto t0 = std::chrono::steady_clock::now();
@@ -323,6 +385,41 @@ private:
             pending_steps_ = 0;
         }
         ready_.store(stepper_->ready());
+    }
+
+    // Sweep mode: one step of every cell; the grid is published every N steps like the main view.
+    void do_sweep_step() {
+        if constexpr (detail::Sweeps<Stepper>) {
+            try {
+                const auto t0 = std::chrono::steady_clock::now();
+                stepper_->sweep_step();
+                const double ms =
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                sweep_ms_ = sweep_ms_ == 0 ? ms : 0.8 * sweep_ms_ + 0.2 * ms;
+                ++sweep_steps_;
+                if (sweep_steps_ % update_every_.load(std::memory_order_relaxed) == 0) publish_sweep();
+            } catch (const std::exception& e) {
+                notify_error("sweep step failed (the sweep stopped, the run carries on)", e);
+                end_sweep();
+            }
+        }
+    }
+    void end_sweep() {
+        if constexpr (detail::Sweeps<Stepper>) {
+            if (stepper_) stepper_->stop_sweep();
+            sweeping_.store(false);
+        }
+    }
+    void publish_sweep() {
+        if constexpr (detail::Sweeps<Stepper>) {
+            SweepFrame& f = sweep_frames_.back();
+            stepper_->render_sweep(f);
+            f.ms_per_step = sweep_ms_;
+            f.seq = ++sweep_seq_;
+            sweep_steps_ = f.step;
+            sweep_frames_.publish();
+            if (on_publish_) on_publish_();
+        }
     }
 
     void publish() {
@@ -357,6 +454,7 @@ private:
     TripleBuffer<Params> params_;  // UI -> optimizer
     TripleBuffer<Params> kept_;    // optimizer -> UI: what the stepper kept after a refusal
     TripleBuffer<Frame> frames_;   // optimizer -> UI
+    TripleBuffer<SweepFrame> sweep_frames_;  // optimizer -> UI, sweep mode
     SpscRing<LossSample, 8192> samples_;
 
     std::atomic<bool> quit_{false};
@@ -369,11 +467,16 @@ private:
     std::atomic<double> ms_per_step_{0};
     std::atomic<std::uint64_t> seq_{0};
     std::atomic<std::uint64_t> retargets_handled_{0};
+    std::atomic<bool> sweeping_{false};
+    std::atomic<std::uint64_t> sweep_commands_{0};
 
     // Optimizer-thread only.
     int pending_steps_ = 0;
     long last_published_ = -1;
     StepLosses last_losses_;
+    long sweep_steps_ = 0;         // steps of the sweep being run
+    double sweep_ms_ = 0;          // its smoothed step time
+    std::uint64_t sweep_seq_ = 0;  // sweep publications
 
     std::thread thread_;  // last: starts after every member above exists
 };

@@ -14,6 +14,8 @@
 
 #include <stb_image_write.h>
 
+#include "nst/image.h"
+
 namespace nstv {
 namespace fs = std::filesystem;
 
@@ -52,18 +54,6 @@ std::vector<unsigned char> encode_png(const Rgba8& img) {
     return bytes;
 }
 
-std::uint32_t crc32(const unsigned char* data, std::size_t n, std::uint32_t crc = 0xFFFFFFFFu) {
-    for (std::size_t i = 0; i < n; ++i) {
-        crc ^= data[i];
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return crc;
-}
-
-void put_u32(std::string& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xFFu);
-}
-
 std::string errno_text(const std::string& what, const fs::path& p) {
     return what + " " + p.string() + ": " + std::strerror(errno);
 }
@@ -80,35 +70,13 @@ struct TempFile {
 
 }  // namespace
 
-std::vector<unsigned char> with_text_chunk(const std::vector<unsigned char>& png, const std::string& keyword,
-                                           const std::string& text) {
-    // Signature (8 bytes), then IHDR: length (4), type (4), 13 data bytes, CRC (4).
-    constexpr std::size_t kAfterIhdr = 8 + 4 + 4 + 13 + 4;
-    if (png.size() < kAfterIhdr || std::memcmp(png.data() + 12, "IHDR", 4) != 0)
-        throw std::runtime_error("not a PNG stream");
-    // Type, keyword, NUL, text. (Built in a string: GCC 12 warns falsely on initializer-list inserts.)
-    std::string typed = "tEXt";
-    typed += keyword;
-    typed += '\0';
-    typed += text;
-    std::string chunk;
-    put_u32(chunk, static_cast<std::uint32_t>(typed.size() - 4));
-    chunk += typed;
-    put_u32(chunk, crc32(reinterpret_cast<const unsigned char*>(typed.data()), typed.size()) ^ 0xFFFFFFFFu);
-    std::vector<unsigned char> out(png.size() + chunk.size());
-    std::memcpy(out.data(), png.data(), kAfterIhdr);
-    std::memcpy(out.data() + kAfterIhdr, chunk.data(), chunk.size());
-    std::memcpy(out.data() + kAfterIhdr + chunk.size(), png.data() + kAfterIhdr, png.size() - kAfterIhdr);
-    return out;
-}
-
 fs::path save_png_no_overwrite(const Rgba8& img, const fs::path& dir, const std::string& stem, const std::string& comment) {
     if (img.empty()) throw std::runtime_error("nothing to save yet");
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
     std::vector<unsigned char> bytes = encode_png(img);
-    if (!comment.empty()) bytes = with_text_chunk(bytes, "Comment", comment);
+    if (!comment.empty()) bytes = nst::png_with_text(bytes, "Comment", comment);
 
     TempFile tmp;
     std::string templ = (dir / ("." + stem + ".tmp-XXXXXX")).string();

@@ -29,10 +29,6 @@ std::string timestamped_name(const std::string& prefix);
 std::filesystem::path save_png_no_overwrite(const Rgba8& img, const std::filesystem::path& dir,
                                             const std::string& stem, const std::string& comment = {});
 
-// `png` (a complete PNG stream) with a tEXt chunk (keyword, Latin-1 text) right after IHDR.
-std::vector<unsigned char> with_text_chunk(const std::vector<unsigned char>& png, const std::string& keyword,
-                                           const std::string& text);
-
 class ScreenshotSaver {
 public:
     struct Result {

@@ -17,6 +17,9 @@ void ViewPanel::draw_toolbar(UiProbe& probe, ControlActions& a) {
         ImGui::SameLine();
         if (ImGui::RadioButton(view_mode_name(m), view_.mode() == m)) view_.set_mode(m);
     }
+    ImGui::SameLine();
+    a.toggle_sweep |= ImGui::Button("Sweep [G]");
+    probe.item("toolbar_sweep");
     // Screenshot buttons, right-aligned on the toolbar where they are always in view.
     const char* kSaveResult = "Save result [S]";
     const char* kSaveWindow = "Save window [W]";
@@ -43,15 +46,21 @@ void ViewPanel::draw_toolbar(UiProbe& probe, ControlActions& a) {
     a.save_window |= ImGui::Button(kSaveWindow);
 }
 
-void ViewPanel::draw(const Pictures& pictures, const StatusInfo& status, PaintPanel& paint, UiProbe& probe,
-                     ControlActions& a) {
+void ViewPanel::draw(const Pictures& pictures, const StatusInfo& status, PaintPanel& paint, SnapshotStrip& strip,
+                     UiProbe& probe, ControlActions& a) {
     draw_toolbar(probe, a);
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    ImGui::BeginChild("canvas", ImVec2(avail.x, avail.y - status_line_height()), false,
+    const float strip_h = strip.height();
+    ImGui::BeginChild("canvas", ImVec2(avail.x, avail.y - status_line_height() - strip_h), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     view_.set_painting(paint.painting());
-    view_.draw(pictures.result(), pictures.content(), pictures.styles());
+    const auto compare = strip.compare(pictures.result());
+    view_.draw(pictures.result(), pictures.content(), pictures.styles(), compare ? &*compare : nullptr);
     paint.canvas(view_, probe);
+    ImGui::EndChild();
+    ImGui::BeginChild("snapshot_strip", ImVec2(avail.x, strip_h - ImGui::GetStyle().ItemSpacing.y), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    strip.draw(view_, probe);
     ImGui::EndChild();
     draw_status_line(status, probe);
 }

@@ -6,6 +6,7 @@
 #include "image_view.h"
 #include "paint_panel.h"
 #include "pictures.h"
+#include "snapshot_strip.h"
 #include "status_line.h"
 #include "ui_probe.h"
 
@@ -14,7 +15,9 @@ namespace nstv {
 class ViewPanel {
 public:
     // Fills the rest of the current ImGui window. Save buttons set a.save_result / a.save_window.
-    void draw(const Pictures& pictures, const StatusInfo& status, PaintPanel& paint, UiProbe& probe, ControlActions& a);
+    // The snapshot strip goes under the canvas (and may show a snapshot or a comparison in it).
+    void draw(const Pictures& pictures, const StatusInfo& status, PaintPanel& paint, SnapshotStrip& strip,
+              UiProbe& probe, ControlActions& a);
     [[nodiscard]] ImageView& view() { return view_; }
 
 private:

@@ -17,7 +17,11 @@
 #include "nst/nst.h"
 #include "nst/param_cli.h"
 #include "nst/settings.h"
+#include "nst/sweep.h"
+#include "levels.h"
 #include "progress.h"
+#include "session_args.h"
+#include "sweep_run.h"
 
 namespace {
 
@@ -31,6 +35,8 @@ struct Options {
     bool cuda_graph = false;
     bool fetch_weights = false;
     int save_every = 0;
+    std::vector<std::string> sweeps;  // --sweep NAME=VALUES (sweep_run.cpp)
+    std::string sweep_mode = "auto";
 };
 
 void require(bool ok, const std::string& message) {
@@ -159,6 +165,10 @@ std::filesystem::path numbered(const std::filesystem::path& output, int step) {
 int run(const Options& o) {
     if (o.fetch_weights) return fetch_only(o);
     validate(o);
+    if (!o.sweeps.empty()) {
+        require(o.save_every == 0, "--save-every does not apply to --sweep (each cell is written at the end)");
+        return nst::cli::run_sweep({o.run, o.sweeps, o.sweep_mode, o.output, o.cuda_graph, resolve_weights});
+    }
     const nst::RunSettings& s = o.run;
     nst::check_output_path(o.output);
 
@@ -225,21 +235,15 @@ int run(const Options& o) {
         log << head.dump() << '\n';
     }
 
-    // Coarse-to-fine: levels at size/2^k, each starting from the previous result upsampled; the
-    // last level is --size with --steps steps. Coarse steps are cheap (1/4 the pixels per level).
-    struct Level {
-        int size, steps;
-    };
-    std::vector<Level> levels;
-    for (int k = s.scales - 1; k >= 1; --k) levels.push_back({s.size >> k, s.coarse_steps});
-    levels.push_back({s.size, s.steps});
-    int total_steps = 0;
-    for (const auto& l : levels) total_steps += l.steps;
+    // Coarse-to-fine (levels.h): each level starts from the previous result upsampled; the last is
+    // --size with --steps steps. Coarse steps are cheap (1/4 the pixels per level).
+    const std::vector<nst::cli::Level> levels = nst::cli::coarse_to_fine_levels(s);
+    const int total_steps = nst::cli::steps_in(levels);
 
     nst::cli::Progress progress(total_steps, stderr);
     int step = 0;
     for (std::size_t li = 0; li < levels.size(); ++li) {
-        const Level& level = levels[li];
+        const nst::cli::Level& level = levels[li];
         const auto t_level = std::chrono::steady_clock::now();
         const bool last = li + 1 == levels.size();
         const nst::Image c = last ? content : nst::resize_long_side(content_full, level.size);
@@ -297,14 +301,39 @@ int main(int argc, char** argv) {
                                     "\nCUDA available: " + (nst::cuda_available() ? "yes" : "no");
                          });
     app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    // --session FILE: read before the parse, its settings are the defaults the flags start from.
+    nst::cli::SessionFlags session_flags;
+    std::optional<nst::Session> session;
+    if (const auto file = nst::cli::find_session_arg(argc, argv)) {
+        try {
+            session = nst::load_session(*file);
+            o.run = nst::cli::session_settings(*session);
+        } catch (const nst::Error& e) {  // nothing is written: the run has not started
+            std::fprintf(stderr, "nst: %s\n", e.what());
+            return dynamic_cast<const nst::UsageError*>(&e) ? kExitUsage : kExitRuntime;
+        }
+    }
     // The shared flags (the table in nst/param_table.h); their values are checked as they are set.
     nst::add_to_cli(app, o.run);
+    nst::cli::add_session_flags(app, session_flags);
     // nst's own.
     app.add_option("--output,-o", o.output, "Output image (.jpg, .jpeg or .png), written atomically");
     app.add_flag("--cuda-graph", o.cuda_graph, "CUDA: replay each step as a captured CUDA graph");
     app.add_flag("--fetch-weights", o.fetch_weights,
                  "Only download the VGG19 features into the cache (replacing a cached copy), say where, and exit");
     app.add_option("--save-every", o.save_every, "Also write numbered intermediate images every K steps (0 = off)");
+    app.add_option("--sweep", o.sweeps,
+                   "NAME=V1,V2,... or NAME=log:LO:HI:COUNT, up to twice (columns, then rows; at most 64 cells): "
+                   "--output becomes a contact sheet and each cell's image is written beside it. NAME: " +
+                       [] {
+                           std::string names;
+                           for (const std::string& n : nst::sweepable_params()) names += (names.empty() ? "" : ", ") + n;
+                           return names;
+                       }())
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->expected(1);
+    app.add_option("--sweep-mode", o.sweep_mode,
+                   "auto (batched where supported and faster), batch or sequential (one engine per cell)");
 
     try {
         app.parse(argc, argv);
@@ -318,6 +347,7 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     try {
+        if (session) nst::cli::check_session_run(session_flags, *session, o.run);
         return run(o);
     } catch (const nst::UsageError& e) {
         std::fprintf(stderr, "\nnst: %s\n", e.what());

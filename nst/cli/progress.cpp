@@ -60,8 +60,9 @@ void StatusLine::end() {
     drawn_ = false;
 }
 
-Progress::Progress(int total_steps, std::FILE* out)
+Progress::Progress(int total_steps, std::FILE* out, std::string label)
     : total_(std::max(1, total_steps)),
+      label_(label.empty() ? label : label + "  "),
       status_(out),
       plain_every_(std::max(1, total_ / 20)),
       start_(std::chrono::steady_clock::now()) {}
@@ -74,8 +75,8 @@ std::string Progress::line(int step, const Losses& losses) const {
     std::snprintf(stats, sizeof stats, "%*d/%d  %.2f steps/s  total %.4g  content %.4g  style %.4g  tv %.4g  %s left",
                   static_cast<int>(std::to_string(total_).size()), step, total_, rate, losses.total, losses.content,
                   losses.style, losses.tv, fmt_duration(left).c_str());
-    if (!status_.tty()) return stats;
-    return bar(static_cast<double>(step) / total_) + stats;
+    if (!status_.tty()) return label_ + stats;
+    return label_ + bar(static_cast<double>(step) / total_) + stats;
 }
 
 void Progress::update(int step, const Losses& losses) {

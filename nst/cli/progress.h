@@ -33,7 +33,8 @@ private:
 
 class Progress {
 public:
-    Progress(int total_steps, std::FILE* out);
+    // `label` (e.g. "4 cells, mean loss") starts each line when given.
+    Progress(int total_steps, std::FILE* out, std::string label = {});
     // Called after each step with that step's losses.
     void update(int step, const Losses& losses);
     // Ends the line (TTY) and prints the total time.
@@ -43,6 +44,7 @@ private:
     [[nodiscard]] std::string line(int step, const Losses& losses) const;
 
     int total_;
+    std::string label_;
     StatusLine status_;
     int plain_every_;
     std::chrono::steady_clock::time_point start_;

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "fake_stepper.h"
 #include "runner.h"
@@ -274,6 +276,67 @@ TEST(Runner, RetargetsHandledCountsFailuresToo) {
     const Frame* f = r->poll_frame();
     ASSERT_NE(f, nullptr);
     EXPECT_EQ(f->image.width, 5);
+}
+
+// Sweep mode: the main run stops stepping while the grid steps and publishes through its own
+// buffer every N steps, and carries on where it was when the sweep stops.
+TEST(Runner, SweepReplacesTheMainStepsUntilStopped) {
+    FakeLog log;
+    log.step_ms = 1;
+    auto r = make_runner(log, false, 3);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 5; }));
+    r->start_sweep(FakeSweepTarget{4, false});
+    ASSERT_TRUE(wait_until([&] { return r->status().sweep_commands_handled == 1; }));
+    EXPECT_TRUE(r->status().sweeping);
+    const long main_steps = r->status().steps;
+    ASSERT_TRUE(wait_until([&] { return log.sweep_steps.load() >= 12; }));
+    EXPECT_EQ(r->status().steps, main_steps) << "the main run does not step during a sweep";
+    EXPECT_EQ(static_cast<long>(log.values().size()), main_steps);
+    const SweepFrame* f = r->poll_sweep_frame();
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(f->cells.size(), 4u);
+    EXPECT_EQ(f->cols, 4);
+    EXPECT_EQ(f->step % 3, 0) << "published every 3 sweep steps";
+    EXPECT_GE(f->step, 9);
+    EXPECT_EQ(f->cells[2].image.pixels[0], 2);
+    EXPECT_EQ(f->cells[2].losses.total, static_cast<double>(f->step));
+    r->stop_sweep();
+    ASSERT_TRUE(wait_until([&] { return r->status().sweep_commands_handled == 2; }));
+    EXPECT_FALSE(r->status().sweeping);
+    const int sweep_steps = log.sweep_steps.load();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= main_steps + 5; })) << "the main run carries on";
+    EXPECT_EQ(log.sweep_steps.load(), sweep_steps) << "the sweep stepped after it was stopped";
+}
+
+TEST(Runner, SweepThatFailsToStartLeavesTheRunAsItWas) {
+    FakeLog log;
+    auto r = make_runner(log, true);
+    ASSERT_TRUE(wait_until([&] { return r->status().ready; }));
+    r->start_sweep(FakeSweepTarget{4, true});
+    ASSERT_TRUE(wait_until([&] { return r->status().sweep_commands_handled == 1; }));
+    EXPECT_FALSE(r->status().sweeping);
+    EXPECT_EQ(r->poll_sweep_frame(), nullptr);
+    std::vector<Notice> notes;
+    ASSERT_TRUE(wait_until([&] {
+        auto n = r->take_notices();
+        notes.insert(notes.end(), n.begin(), n.end());
+        return std::any_of(notes.begin(), notes.end(), [](const Notice& x) { return x.level == Notice::Level::Error; });
+    }));
+    EXPECT_NE(notes.back().text.find("out of memory"), std::string::npos) << notes.back().text;
+    EXPECT_TRUE(r->status().paused) << "still paused: the failed sweep did not start the run";
+    r->step_once();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps == 1; }));
+}
+
+TEST(Runner, SweepStepFailureEndsTheSweepOnly) {
+    FakeLog log;
+    log.sweep_throw_at = 4;
+    auto r = make_runner(log, true);
+    r->start_sweep(FakeSweepTarget{2, false});
+    ASSERT_TRUE(wait_until([&] { return r->status().sweep_commands_handled == 1; }));
+    ASSERT_TRUE(wait_until([&] { return !r->status().sweeping; })) << "the failing step ends the sweep";
+    EXPECT_EQ(log.sweep_steps.load(), 3);
+    EXPECT_EQ(r->status().steps, 0) << "the paused main run did not step";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nst {
@@ -47,5 +48,10 @@ void save_image(const Image& img, const std::filesystem::path& path, int jpeg_qu
 
 // Writes bytes atomically to path (same temp+rename protocol); used by save_image and others.
 void write_file_atomically(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
+
+// `png` (a complete PNG stream) with a tEXt chunk (keyword, Latin-1 text: e.g. "Comment" and ASCII
+// JSON) right after IHDR. Throws nst::Error if `png` does not start with a signature and IHDR.
+std::vector<std::uint8_t> png_with_text(const std::vector<std::uint8_t>& png, std::string_view keyword,
+                                        std::string_view text);
 
 }  // namespace nst
