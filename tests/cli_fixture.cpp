@@ -18,6 +18,20 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
+std::vector<nlohmann::json> read_log(const fs::path& path) {
+    std::vector<nlohmann::json> lines;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+    return lines;
+}
+
+nst::Plane band(int width, int height, int x0, int x1) {
+    nst::Plane p{width, height, std::vector<float>(static_cast<std::size_t>(width) * height, 0.0f)};
+    for (int y = 0; y < height; ++y)
+        for (int x = x0; x < x1; ++x) p.values[static_cast<std::size_t>(y) * width + x] = 1.0f;
+    return p;
+}
+
 Result run_nst(const std::vector<std::string>& args, const fs::path& dir, const std::vector<std::string>& env) {
     std::string cmd = "env " + quote(std::string("NST_WEIGHTS_URL=") + kUnreachableWeightsUrl) + " " +
                       quote("XDG_CACHE_HOME=" + (dir / "xdg-cache").string());

@@ -2,12 +2,14 @@
 // The `nst` program run as a user runs it (a real process, real files) and the fixture the CLI
 // test suites share: scratch inputs, fast settings, and the checks every failed run must pass.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "nst/image.h"
+#include "nst/regions.h"
 #include "test_util.h"
 
 namespace nst::test {
@@ -29,6 +31,12 @@ inline constexpr const char* kUnreachableWeightsUrl = "http://127.0.0.1:1/nst-te
 // no weights are given) goes to a closed loopback port, so no test ever reaches the internet.
 // `env` ("NAME=value") is applied after these defaults and may override them.
 Result run_nst(const std::vector<std::string>& args, const fs::path& dir, const std::vector<std::string>& env = {});
+
+// The records of a `--log-json` file, one JSON object per line.
+std::vector<nlohmann::json> read_log(const fs::path& path);
+
+// A mask whose columns [x0, x1) are white and the rest black.
+nst::Plane band(int width, int height, int x0, int x1);
 
 class Cli : public ::testing::Test {
 protected:

@@ -17,13 +17,7 @@ namespace fs = std::filesystem;
 using nst::test::Cli;
 using nst::test::contains;
 using nst::test::run_nst;
-
-std::vector<nlohmann::json> read_log(const fs::path& path) {
-    std::vector<nlohmann::json> lines;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
-    return lines;
-}
+using nst::test::read_log;
 
 std::vector<double> totals(const std::vector<nlohmann::json>& log) {
     std::vector<double> out;

@@ -20,14 +20,7 @@ namespace fs = std::filesystem;
 using nst::test::Cli;
 using nst::test::contains;
 using nst::test::run_nst;
-
-// Columns [x0, x1) white, the rest black.
-nst::Plane band(int width, int height, int x0, int x1) {
-    nst::Plane p{width, height, std::vector<float>(static_cast<std::size_t>(width) * height, 0.0f)};
-    for (int y = 0; y < height; ++y)
-        for (int x = x0; x < x1; ++x) p.values[static_cast<std::size_t>(y) * width + x] = 1.0f;
-    return p;
-}
+using nst::test::band;
 
 class CliRegions : public Cli {
 protected:

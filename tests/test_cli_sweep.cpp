@@ -21,13 +21,7 @@ namespace fs = std::filesystem;
 using nst::test::Cli;
 using nst::test::contains;
 using nst::test::run_nst;
-
-std::vector<nlohmann::json> read_log(const fs::path& path) {
-    std::vector<nlohmann::json> lines;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
-    return lines;
-}
+using nst::test::read_log;
 
 // The text of the first tEXt chunk with `keyword` in a PNG file.
 std::string png_text(const std::vector<std::uint8_t>& png, const std::string& keyword) {

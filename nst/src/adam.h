@@ -10,6 +10,8 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 namespace nst {
 
@@ -28,14 +30,20 @@ public:
     // x ← clamp(x − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε), 0, 1), on x.grad().
     void step(torch::Tensor& x) {
         torch::NoGradGuard no_grad;
-        const auto& g = x.grad();
-        ++t_;
-        m_.lerp_(g, 1.0 - options_.beta1);
-        v_.mul_(options_.beta2).addcmul_(g, g, 1.0 - options_.beta2);
-        const double bias1 = 1.0 - std::pow(options_.beta1, t_);
-        const double bias2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, t_));
-        const auto denom = (v_.sqrt() / bias2_sqrt).add_(options_.eps);
+        const auto [bias1, denom] = advance(x.grad());
         x.addcdiv_(m_, denom, -options_.lr / bias1);
+        x.clamp_(0, 1);
+    }
+
+    // The same update on a batch [B,…] of images, image b with its own learning rate lrs[b]
+    // (a sweep's variants); the moments are shared tensors, each slice its own image's.
+    void step_batched(torch::Tensor& x, const std::vector<double>& lrs) {
+        torch::NoGradGuard no_grad;
+        const auto [bias1, denom] = advance(x.grad());
+        for (std::size_t b = 0; b < lrs.size(); ++b) {
+            const auto i = static_cast<std::int64_t>(b);
+            x.select(0, i).addcdiv_(m_.select(0, i), denom.select(0, i), -lrs[b] / bias1);
+        }
         x.clamp_(0, 1);
     }
 
@@ -66,6 +74,16 @@ public:
     }
 
 private:
+    // One step of the moments in PyTorch's order; returns 1−β₁ᵗ and the update's denominator.
+    std::pair<double, torch::Tensor> advance(const torch::Tensor& g) {
+        ++t_;
+        m_.lerp_(g, 1.0 - options_.beta1);
+        v_.mul_(options_.beta2).addcmul_(g, g, 1.0 - options_.beta2);
+        const double bias1 = 1.0 - std::pow(options_.beta1, t_);
+        const double bias2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, t_));
+        return {bias1, (v_.sqrt() / bias2_sqrt).add_(options_.eps)};
+    }
+
     AdamOptions options_;
     torch::Tensor step_size_, inv_bias2_sqrt_;  // graphed mode only
     torch::Tensor m_, v_;

@@ -133,6 +133,7 @@ class BatchSweep final : public Runner {
 public:
     BatchSweep(const EngineOptions& options, std::vector<Params> variants) : variants_(std::move(variants)) {
         core_.open(options, union_params(variants_));
+        for (const auto& p : variants_) lrs_.push_back(p.lr);
     }
 
     void set_images(const Image& content, const std::vector<Image>& styles, Init init) override {
@@ -175,7 +176,7 @@ public:
         }
         if (!spatial.control().empty()) spatial.fit(x_.size(2), x_.size(3), core_.device);
         loss_and_backward();
-        adam_step();
+        adam_->step_batched(x_, lrs_);
         for (std::size_t b = 0; b < variants_.size(); ++b)
             if (averages_[b]) averages_[b]->update(slice(x_, b));
         ++steps_;
@@ -230,9 +231,7 @@ private:
         const auto b = static_cast<std::int64_t>(variants_.size());
         auto x = starts.size() == 1 ? starts.front().detach().repeat({b, 1, 1, 1}) : torch::cat(starts, 0);
         x_ = x.clamp_(0, 1).requires_grad_(true);
-        m_ = torch::zeros_like(x_);
-        v_ = torch::zeros_like(x_);
-        adam_t_ = 0;
+        adam_.emplace(x_, AdamOptions{});
         averages_.assign(variants_.size(), std::nullopt);
         for (std::size_t i = 0; i < variants_.size(); ++i)
             if (variants_[i].average > 0.f) averages_[i].emplace(slice(x_, i), variants_[i].average);
@@ -268,23 +267,6 @@ private:
         torch::stack(totals).sum().backward();
     }
 
-    // ImageAdam::step's operations in its order, on all slices at once, with each variant's own
-    // learning rate in the update.
-    void adam_step() {
-        torch::NoGradGuard no_grad;
-        const AdamOptions o;
-        const auto& g = x_.grad();
-        ++adam_t_;
-        m_.lerp_(g, 1.0 - o.beta1);
-        v_.mul_(o.beta2).addcmul_(g, g, 1.0 - o.beta2);
-        const double bias1 = 1.0 - std::pow(o.beta1, adam_t_);
-        const double bias2_sqrt = std::sqrt(1.0 - std::pow(o.beta2, adam_t_));
-        const auto denom = (v_.sqrt() / bias2_sqrt).add_(o.eps);
-        for (std::size_t b = 0; b < variants_.size(); ++b)
-            slice(x_, b).addcdiv_(slice(m_, b), slice(denom, b), -static_cast<double>(variants_[b].lr) / bias1);
-        x_.clamp_(0, 1);
-    }
-
     // EngineCore::shown for one slice.
     [[nodiscard]] torch::Tensor shown(std::size_t b) const {
         torch::NoGradGuard no_grad;
@@ -299,8 +281,8 @@ private:
     EngineCore core_;  // network, inputs, content targets, style sums, regions; its own x unused
     std::vector<StyleTerm> style_terms_;  // per variant: its blend and statistic
     torch::Tensor x_;                     // [B,3,H,W] in [0,1], a leaf with grad
-    torch::Tensor m_, v_;                 // Adam's moments over all slices
-    long adam_t_ = 0;
+    std::optional<ImageAdam> adam_;       // over all slices, each variant with its own lr
+    std::vector<double> lrs_;             // variants_[b].lr
     std::vector<std::optional<ImageAverage>> averages_;
     std::vector<torch::Tensor> losses_;   // per variant: [content, style, tv, total], detached
     int steps_ = 0;
