@@ -971,6 +971,7 @@ def case_paint(viewer, work, source_dir):
             saves[0] += 1
             s.scroll_to("paint_dir")
             s.type_into("paint_dir", folder)
+            s.scroll_to("paint_save")  # the button can sit just below the fold
             s.click("paint_save")
             wait_for(f"masks saved to {folder}", lambda: s.viewer_log().count("masks saved to") >= saves[0])
             return mask_values(os.path.join(folder, "region1.png"))
@@ -979,6 +980,7 @@ def case_paint(viewer, work, source_dir):
             s.scroll_to("paint_dir")
             s.type_into("paint_dir", folder)
             before = s.viewer_log().count(outcome)
+            s.scroll_to("paint_load")
             s.click("paint_load")
             wait_for(f"'{outcome}'", lambda: s.viewer_log().count(outcome) > before)
 
@@ -1035,6 +1037,7 @@ def case_paint(viewer, work, source_dir):
         wait_for("paint mode", lambda: "paint_image" in s.probe())
         s.scroll_to("paint_dir")
         s.type_into("paint_dir", copy)
+        s.scroll_to("paint_save")
         s.click("paint_save")
         wait_for(f"masks saved to {copy}", lambda: "masks saved to" in s.viewer_log())
         if mask_values(os.path.join(copy, "region1.png")) != stroke:
