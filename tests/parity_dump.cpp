@@ -29,7 +29,8 @@ constexpr const char* kUsage =
     "usage: %s --weights FILE --content FILE --style FILE [--style FILE ...] --size N --steps N --threads N\n"
     "       --out DIR [--content-weight A] [--style-weight B] [--tv-weight G] [--lr LR] [--style-blend W,W,...]\n"
     "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2] [--pooling max|avg]\n"
-    "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY] [--masks FILE --regions S:W,...]\n";
+    "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY] [--masks FILE --regions S:W,...]\n"
+    "       [--style-layers SPEC] [--content-layers SPEC] [--tile N]\n";
 
 nst::safetensors::OutTensor chw(const std::string& name, const nst::Image& img) {
     // The engine's tensors are [1,3,H,W]; Image is HWC.
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
 
         nst::Params params = nst::Params::defaults();
         nst::Pooling pooling = nst::Pooling::Max;
+        int tile = 0;  // tiled steps (the reference is untiled: the same loss, computed whole)
         for (auto& [name, value] : flags) {
             if (name == "content-weight") params.content_weight = std::stof(value);
             else if (name == "style-weight") params.style_weight = std::stof(value);
@@ -115,6 +117,9 @@ int main(int argc, char** argv) {
             else if (name == "optimizer") params.optimizer = nst::parse_optimizer(value);
             else if (name == "lbfgs-history") params.lbfgs_history = std::stoi(value);
             else if (name == "average") params.average = std::stof(value);
+            else if (name == "style-layers") params.style_layers = nst::parse_layer_spec(value, "--style-layers");
+            else if (name == "content-layers") params.content_layers = nst::parse_layer_spec(value, "--content-layers");
+            else if (name == "tile") tile = std::stoi(value);
             else if (name != "weights" && name != "content" && name != "size" && name != "steps" &&
                      name != "threads" && name != "out" && name != "masks" && name != "regions") {
                 std::fprintf(stderr, "nst_parity_dump: unknown flag --%s\n", name.c_str());
@@ -141,6 +146,7 @@ int main(int argc, char** argv) {
         options.device = "cpu";
         options.threads = threads;
         options.pooling = pooling;
+        options.tile = tile;
         nst::Engine engine(options, params);
         engine.set_images(content, styles);
         const nst::SpatialControl spatial =

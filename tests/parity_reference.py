@@ -420,6 +420,8 @@ MASK_SETS = {"two and map": masks_two_and_map, "none and one": masks_none_and_on
 
 # name, the dump's flags, the number of styles (style.jpg, then content.jpg as a second style). The
 # baseline runs the engine's default max pooling, the other cases average pooling (see above).
+SHALLOW = {"style-layers": "relu1_1:1,relu2_1:0.75,relu3_1:0.2", "content-layers": "relu2_2:1"}
+
 CASES = [
     ("baseline", {}, 1),
     ("blend 3,1", {**AVG, "style-blend": "3,1"}, 2),
@@ -435,6 +437,10 @@ CASES = [
     # "mask-set" is the reference's: it makes those masks and passes them with --masks.
     ("regions two + background, content map", {**AVG, "regions": "0:1,1:2", "mask-set": "two and map"}, 2),
     ("regions none + one, w2", {**AVG, **W2, "regions": "none:1,1:0.5", "mask-set": "none and one"}, 2),
+    # Tiled steps against this untiled reference: layers up to relu3_1 (a 16 px halo) so that 32 px
+    # tiles at 96 px have cut edges inside the image.
+    ("tiled 32, regions + map", {**AVG, **SHALLOW, "tile": "32", "regions": "0:1,1:2", "mask-set": "two and map"}, 2),
+    ("tiled 32, w2 blend", {**AVG, **SHALLOW, **W2, "tile": "32", "style-blend": "1,3"}, 2),
 ]
 
 

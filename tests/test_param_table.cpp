@@ -63,6 +63,8 @@ const std::map<std::string, std::string>& samples() {
         {"device", "cpu"},
         {"seed", "18446744073709551615"},
         {"threads", "3"},
+        {"tile", "256"},
+        {"max-memory", "1.5G"},
         {"log-json", "log.jsonl"},
         {"max-pixels", "1000"},
     };
@@ -96,6 +98,8 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(a.threads, b.threads);
     EXPECT_EQ(a.precision, b.precision);
     EXPECT_EQ(a.max_pixels, b.max_pixels);
+    EXPECT_EQ(a.tile, b.tile);
+    EXPECT_EQ(a.max_memory, b.max_memory);
     EXPECT_EQ(a.log_json, b.log_json);
     EXPECT_EQ(a.regions, b.regions);
     EXPECT_EQ(a.content_map, b.content_map);
@@ -261,6 +265,7 @@ TEST(ParamTable, ABadValueOfEachKindNamesTheFlag) {
                                                          {"content-layers", "relu9_9"},
                                                          {"style-layers", "conv1_1"},
                                                          {"features", "random:abc"},
+                                                         {"max-memory", "lots"},
                                                          {"region", "a.png:0,b.png:x"}};
     for (const ParamSpec& p : nst::param_table()) {
         std::string bad = "bogus";
@@ -305,6 +310,38 @@ TEST(ParamTable, MessagesAreTheProgramsOldOnes) {
     EXPECT_EQ(message("region", "m.png"),
               "--region m.png: expected MASK.png:STYLE[:WEIGHT] (STYLE an index into the --style list from 0, or "
               "none)");
+}
+
+// --max-memory: "auto" is the default (0, decided when the run starts); a size is written back in
+// the largest unit that keeps it exact, so commands and session files stay readable.
+TEST(ParamTable, MemoryBudgetsAsText) {
+    const auto text = [](const char* value) {
+        RunSettings s;
+        nst::param("max-memory").set(s, value);
+        return std::make_pair(s.max_memory, nst::param("max-memory").get(s));
+    };
+    EXPECT_EQ(text("auto"), std::make_pair(std::uint64_t{0}, std::string("auto")));
+    EXPECT_EQ(text("4G"), std::make_pair(std::uint64_t{4} << 30, std::string("4G")));
+    EXPECT_EQ(text("1.5GiB"), std::make_pair(std::uint64_t{1536} << 20, std::string("1536M")));
+    EXPECT_EQ(text("10KB"), std::make_pair(std::uint64_t{10240}, std::string("10K")));
+    EXPECT_EQ(text("1000"), std::make_pair(std::uint64_t{1000}, std::string("1000")));
+    EXPECT_EQ(text("2T"), std::make_pair(std::uint64_t{2} << 40, std::string("2T")));
+    RunSettings s;
+    nst::param("max-memory").set(s, "512M");
+    nst::param("tile").set(s, "128");
+    EXPECT_EQ(nst::to_args(s), (std::vector<std::string>{"--tile", "128", "--max-memory", "512M"}));
+    EXPECT_EQ(nst::to_json(s).at("max-memory"), "512M");
+    EXPECT_EQ(nst::to_json(s).at("tile"), 128);
+    EXPECT_EQ(nst::to_json(RunSettings{}).at("max-memory"), "auto");
+    EXPECT_EQ(nst::from_json(nst::to_json(s)).max_memory, std::uint64_t{512} << 20);
+    const auto message = [](const char* name, const char* value) {
+        RunSettings r;
+        return message_of<nst::UsageError>([&] { nst::param(name).set(r, value); });
+    };
+    EXPECT_EQ(message("tile", "-5"), "--tile -5: must be >= 0");
+    EXPECT_EQ(message("tile", "abc"), "--tile abc: expected an integer >= 0");
+    EXPECT_TRUE(message("max-memory", "0").starts_with("--max-memory '0': must be a positive size")) << message("max-memory", "0");
+    EXPECT_TRUE(message("max-memory", "").starts_with("--max-memory '': not a size")) << message("max-memory", "");
 }
 
 TEST(ParamTable, CrossChecksAreInValidate) {
@@ -359,6 +396,8 @@ TEST(ParamTable, EngineOptionsAndParamsFromSettings) {
     EXPECT_EQ(e.precision, nst::Precision::BF16);
     EXPECT_EQ(e.threads, 3);
     EXPECT_EQ(e.device, "cpu");
+    EXPECT_EQ(e.tile, 256);
+    EXPECT_EQ(e.max_memory, std::uint64_t{1536} << 20);
     const nst::Params given = nst::engine_params(s, true);
     EXPECT_EQ(given.style_blend, (std::vector<float>{0.75f, 0.25f}));
     EXPECT_EQ(given.style_weight, 2.5e7f);

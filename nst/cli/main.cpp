@@ -22,6 +22,7 @@
 #include "progress.h"
 #include "session_args.h"
 #include "sweep_run.h"
+#include "tiling_args.h"
 
 namespace {
 
@@ -165,6 +166,8 @@ std::filesystem::path numbered(const std::filesystem::path& output, int step) {
 int run(const Options& o) {
     if (o.fetch_weights) return fetch_only(o);
     validate(o);
+    // Before any work, whatever the run: a --tile under the pooling grid is the user's to fix.
+    const int tile = nst::cli::checked_tile(o.run, stderr);
     if (!o.sweeps.empty()) {
         require(o.save_every == 0, "--save-every does not apply to --sweep (each cell is written at the end)");
         return nst::cli::run_sweep({o.run, o.sweeps, o.sweep_mode, o.output, o.cuda_graph, resolve_weights});
@@ -194,6 +197,17 @@ int run(const Options& o) {
             throw nst::Error(std::string("--init-image ") + e.what());  // which of the files it is
         }
     }
+    // Coarse-to-fine (levels.h): each level starts from the previous result upsampled; the last is
+    // --size with --steps steps. Coarse steps are cheap (1/4 the pixels per level).
+    const std::vector<nst::cli::Level> levels = nst::cli::coarse_to_fine_levels(s);
+    const int total_steps = nst::cli::steps_in(levels);
+    // Tiling, decided before any weights or output: every level must fit the memory budget.
+    const int regions = static_cast<int>(spatial.regions.size());
+    std::vector<nst::cli::Size> sizes;
+    for (const nst::cli::Level& level : levels)
+        sizes.push_back(nst::cli::level_size({content_full.width, content_full.height}, level.size));
+    nst::cli::apply(nst::cli::choose_tiling(s, tile, sizes, device, regions, stderr), engine_options);
+
     // After the inputs are known to be good: a typo in a file name should not cost a download.
     engine_options.features.weights_path = resolve_weights(s);
     const nst::Params params = nst::engine_params(s, engine_options.features.random());
@@ -204,6 +218,13 @@ int run(const Options& o) {
         if (!log) throw nst::Error("--log-json " + s.log_json + ": cannot open for writing");
     }
 
+    // Tiles within a step on the progress bar (set once the bar exists; the engine calls it on
+    // this thread, during step()).
+    nst::cli::Progress* bar = nullptr;
+    int step = 0;
+    engine_options.on_tile = [&bar, &step](int pass, int done, int total) {
+        if (bar) bar->tile(step, pass, done, total);
+    };
     nst::Engine engine(engine_options, params);
     if (engine.random_features()) std::fprintf(stderr, "warning: %s\n", nst::kRandomFeaturesWarning);
     std::fprintf(stderr, "nst %s | LibTorch %s | device %s | %dx%d | %d steps | features: %s\n", nst::version(),
@@ -212,36 +233,32 @@ int run(const Options& o) {
     std::fprintf(stderr, "style: %s\n", describe_style(s, params).c_str());
     std::fprintf(stderr, "optimizer: %s\n", describe_optimizer(s, params).c_str());
     if (!spatial.empty()) std::fprintf(stderr, "%s\n", describe_spatial(s).c_str());
-    if (log.is_open()) {
-        nlohmann::json head = {{"event", "start"},
-                               {"features", engine.random_features() ? "untrained (random) features" : "vgg19"},
-                               {"weights", engine_options.features.weights_path},
-                               {"device", device},
-                               {"width", content.width},
-                               {"height", content.height},
-                               {"styles", s.styles},
-                               {"style_blend", params.style_blend},
-                               {"preserve_colors", nst::color_mode_name(params.colors)},
-                               {"style_scale", params.style_scale},
-                               {"style_loss", nst::style_loss_name(params.style_loss)},
-                               {"regions", regions_json(s.regions)},
-                               {"content_map", s.content_map},
-                               {"optimizer", nst::optimizer_name(params.optimizer)},
-                               {"lr", params.lr},
-                               {"lbfgs_history", params.lbfgs_history},
-                               {"average", params.average},
-                               {"init", s.init_image.empty() ? nst::init_name(s.init) : "image"},
-                               {"init_image", s.init_image}};
-        log << head.dump() << '\n';
-    }
 
-    // Coarse-to-fine (levels.h): each level starts from the previous result upsampled; the last is
-    // --size with --steps steps. Coarse steps are cheap (1/4 the pixels per level).
-    const std::vector<nst::cli::Level> levels = nst::cli::coarse_to_fine_levels(s);
-    const int total_steps = nst::cli::steps_in(levels);
+    // --log-json's first line, written once the engine took the first level: a one-level run's
+    // tile plan is on it (a run of several levels has it on each level line).
+    nlohmann::json head = {{"event", "start"},
+                           {"features", engine.random_features() ? "untrained (random) features" : "vgg19"},
+                           {"weights", engine_options.features.weights_path},
+                           {"device", device},
+                           {"width", content.width},
+                           {"height", content.height},
+                           {"styles", s.styles},
+                           {"style_blend", params.style_blend},
+                           {"preserve_colors", nst::color_mode_name(params.colors)},
+                           {"style_scale", params.style_scale},
+                           {"style_loss", nst::style_loss_name(params.style_loss)},
+                           {"regions", regions_json(s.regions)},
+                           {"content_map", s.content_map},
+                           {"optimizer", nst::optimizer_name(params.optimizer)},
+                           {"lr", params.lr},
+                           {"lbfgs_history", params.lbfgs_history},
+                           {"average", params.average},
+                           {"init", s.init_image.empty() ? nst::init_name(s.init) : "image"},
+                           {"init_image", s.init_image}};
+    head["max_memory"] = engine_options.max_memory;  // the budget the engine tiles by (0: an explicit --tile)
 
     nst::cli::Progress progress(total_steps, stderr);
-    int step = 0;
+    bar = &progress;
     for (std::size_t li = 0; li < levels.size(); ++li) {
         const nst::cli::Level& level = levels[li];
         const auto t_level = std::chrono::steady_clock::now();
@@ -255,10 +272,17 @@ int run(const Options& o) {
             engine.retarget(c, styles, engine.image());
         // Once: the engine keeps the control across levels, resampled to each level's size.
         if (li == 0 && !spatial.empty()) engine.set_spatial(spatial);
+        const nst::TilePlan plan = engine.tiling();
+        if (plan.tiled())
+            progress.note("nst: " + nst::cli::describe_tiles({c.width, c.height}, plan, params, s.precision, regions));
+        if (li == 0 && log.is_open()) {
+            if (levels.size() == 1) head["tiling"] = nst::cli::tiles_json(plan);
+            log << head.dump() << '\n';
+        }
         if (log.is_open() && levels.size() > 1) {
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_level).count();
             log << nlohmann::json{{"event", "level"}, {"size", level.size}, {"width", c.width}, {"height", c.height},
-                                  {"ms", ms}}.dump()
+                                  {"ms", ms}, {"tiling", nst::cli::tiles_json(plan)}}.dump()
                 << '\n';
         }
         for (int i = 0; i < level.steps; ++i) {

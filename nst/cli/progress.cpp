@@ -65,26 +65,68 @@ Progress::Progress(int total_steps, std::FILE* out, std::string label)
       label_(label.empty() ? label : label + "  "),
       status_(out),
       plain_every_(std::max(1, total_ / 20)),
-      start_(std::chrono::steady_clock::now()) {}
+      start_(std::chrono::steady_clock::now()),
+      last_plain_(start_) {}
 
-std::string Progress::line(int step, const Losses& losses) const {
+std::string Progress::counter(int step) const {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%*d/%d", static_cast<int>(std::to_string(total_).size()), step, total_);
+    return buf;
+}
+
+std::string Progress::line(double done, const std::string& counter) const {
     const double elapsed = seconds_since(start_);
-    const double rate = elapsed > 0 ? step / elapsed : 0.0;
-    const double left = rate > 0 ? (total_ - step) / rate : 0.0;
+    const double rate = elapsed > 0 ? done / elapsed : 0.0;
+    const double left = rate > 0 ? (total_ - done) / rate : 0.0;
+    std::string text = label_;
+    if (status_.tty()) text += bar(done / total_);
     char stats[256];
-    std::snprintf(stats, sizeof stats, "%*d/%d  %.2f steps/s  total %.4g  content %.4g  style %.4g  tv %.4g  %s left",
-                  static_cast<int>(std::to_string(total_).size()), step, total_, rate, losses.total, losses.content,
-                  losses.style, losses.tv, fmt_duration(left).c_str());
-    if (!status_.tty()) return label_ + stats;
-    return label_ + bar(static_cast<double>(step) / total_) + stats;
+    std::snprintf(stats, sizeof stats, "%s  %.2f steps/s", counter.c_str(), rate);
+    text += stats;
+    if (have_losses_) {
+        std::snprintf(stats, sizeof stats, "  total %.4g  content %.4g  style %.4g  tv %.4g", last_.total,
+                      last_.content, last_.style, last_.tv);
+        text += stats;
+    }
+    // No estimate before anything is done (the first tiles of the first step).
+    return text + "  " + (done > 0 ? fmt_duration(left) : std::string("?")) + " left";
+}
+
+void Progress::print_plain(const std::string& text) {
+    status_.print(text);
+    last_plain_ = std::chrono::steady_clock::now();
 }
 
 void Progress::update(int step, const Losses& losses) {
+    last_ = losses;
+    have_losses_ = true;
     if (status_.tty()) {
-        status_.redraw(line(step, losses), step == total_);  // always draw the last step
+        status_.redraw(line(step, counter(step)), step == total_);  // always draw the last step
     } else if (step == 1 || step == total_ || step % plain_every_ == 0) {
-        status_.print(line(step, losses));
+        print_plain(line(step, counter(step)));
     }
+}
+
+void Progress::tile(int step, int pass, int done, int total) {
+    if (total <= 0) return;
+    // Pass 1 is a forward pass, pass 2 a forward and a backward: about a third and two thirds of
+    // the step, so that the bar and the time left move evenly through both.
+    const double within = static_cast<double>(done) / total;
+    const double fraction = pass == 1 ? within / 3 : 1.0 / 3 + 2.0 / 3 * within;
+    const std::string where = counter(step) + " · " + (pass == 1 ? "stats " : "tile ") + std::to_string(done) + "/" +
+                              std::to_string(total);
+    const double steps_done = step - 1 + fraction;
+    if (status_.tty()) {
+        status_.redraw(line(steps_done, where), false);
+    } else if (std::chrono::steady_clock::now() - last_plain_ >= std::chrono::seconds(10)) {
+        print_plain(line(steps_done, where));
+    }
+}
+
+void Progress::note(const std::string& text) {
+    status_.end();
+    std::fprintf(status_.out(), "%s\n", text.c_str());
+    std::fflush(status_.out());
 }
 
 void Progress::finish() {

@@ -37,17 +37,29 @@ public:
     Progress(int total_steps, std::FILE* out, std::string label = {});
     // Called after each step with that step's losses.
     void update(int step, const Losses& losses);
+    // Within step `step` (running) of tiled steps: `done` of `total` tiles of pass 1 (the
+    // statistics, "stats 3/16") or pass 2 (with gradients, "tile 7/16"). Redrawn as often as
+    // update() on a TTY; otherwise a plain line only when a step takes long (every 10 s).
+    void tile(int step, int pass, int done, int total);
+    // `text` as a line of its own (e.g. a level's tiling), ending a drawn bar first.
+    void note(const std::string& text);
     // Ends the line (TTY) and prints the total time.
     void finish();
 
 private:
-    [[nodiscard]] std::string line(int step, const Losses& losses) const;
+    // The line after `done` steps (fractional within a tiled step), `counter` saying where.
+    [[nodiscard]] std::string line(double done, const std::string& counter) const;
+    [[nodiscard]] std::string counter(int step) const;
+    void print_plain(const std::string& text);
 
     int total_;
     std::string label_;
     StatusLine status_;
     int plain_every_;
     std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point last_plain_;
+    Losses last_{};
+    bool have_losses_ = false;  // a step has finished: last_ is worth showing
 };
 
 // Bytes, rate and time left of a download. update() may be called as often as the caller likes.

@@ -10,6 +10,7 @@
 #include "losses.h"
 #include "nst/layers.h"
 #include "spatial_masks.h"
+#include "tile_window.h"
 
 namespace nst {
 
@@ -42,6 +43,29 @@ public:
         }
         return loss;
     }
+
+    // A tile's part of the whole-image loss (tiled steps): Σ over the window's interior positions
+    // of (φ_l(x) − φ_l(c))² [· M], divided by the whole layer's element count, so that the parts of
+    // all tiles add up to evaluate()'s value. `feats` are the tile's activations.
+    [[nodiscard]] torch::Tensor evaluate_window(const std::vector<LayerWeight>& layers, const Taps& feats,
+                                                const torch::Tensor& zero, const TileWindow& window,
+                                                SpatialMasks* masks = nullptr) const {
+        const bool map = masks && masks->has_content_map();
+        torch::Tensor loss = zero;
+        for (const auto& lw : layers) {
+            if (lw.weight == 0.f) continue;
+            const int idx = relu_index(lw.layer);
+            const int s = pooling_stride(idx);
+            const auto& target = targets_.at(idx);
+            auto sq = (window.local(feats.at(idx), s) - window.whole(target, s)).pow(2);
+            if (map) sq = sq * window.whole(masks->at(idx).content, s);
+            loss = loss + (lw.weight / static_cast<double>(target.numel())) * sq.sum();
+        }
+        return loss;
+    }
+
+    // The whole content activation at `layer`, for a target assembled tile by tile.
+    [[nodiscard]] const torch::Tensor& target(int layer) const { return targets_.at(layer); }
 
 private:
     std::map<int, torch::Tensor> targets_;

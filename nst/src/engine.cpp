@@ -205,5 +205,6 @@ void Engine::image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height
 
 std::string Engine::device_name() const { return impl_->device.str(); }
 bool Engine::random_features() const { return impl_->options.features.random(); }
+TilePlan Engine::tiling() const { return impl_->plan; }
 
 }  // namespace nst

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "nst/error.h"
+#include "nst/tiling.h"
 #include "adam.h"
 #include "color_ops.h"
 #include "content_loss.h"
@@ -35,14 +36,6 @@
 #endif
 
 namespace nst {
-
-// The deepest ReLU index `p` uses (content or style).
-inline int deepest_layer(const Params& p) {
-    int deepest = 0;
-    for (const auto* layers : {&p.content_layers, &p.style_layers})
-        for (const auto& lw : *layers) deepest = std::max(deepest, relu_index(lw.layer));
-    return deepest;
-}
 
 // Throws nst::UsageError for parameters no engine can run with (engine.cpp).
 void check_params(const Params& params);
@@ -96,6 +89,7 @@ struct EngineCore {
     torch::Tensor publish_staging;  // pinned host buffer for image_rgba8 on CUDA
     int steps = 0;
     long target_passes = 0;
+    TilePlan plan;  // how steps at the content's size are cut (plan_tiling)
 
 #if NST_TORCH_HAS_CUDA
     // CUDA graph of one whole step (forward, backward, Adam, clamp): on a GPU an eager step is
@@ -112,6 +106,15 @@ struct EngineCore {
         eager_since_invalidate = 0;
 #endif
     }
+
+    // Tiled steps (tiled_step.cpp, docs/TILING.md). plan_tiling decides from the options, the
+    // content's size and the parameters (throws UsageError when not even the smallest tile fits
+    // options.max_memory); the others follow `plan`, or run untiled when it is.
+    void plan_tiling();
+    [[nodiscard]] TilePlan plan_for(const torch::Tensor& image) const;  // `plan`'s tile at another size
+    Taps target_activations(const torch::Tensor& image, const std::vector<int>& taps);   // whole, assembled
+    std::map<int, FeatureSums> target_sums(const torch::Tensor& image, const std::vector<int>& taps);
+    void tiled_loss_and_backward(const torch::Tensor& image);
 
     void build_net(int last_index) {
         VGG19Features fresh(last_index, options.pooling);
@@ -198,17 +201,18 @@ struct EngineCore {
                 if (!term.has(relu_index(lw.layer))) idx.insert(relu_index(lw.layer));
             return std::vector<int>(idx.begin(), idx.end());
         };
+        plan_tiling();  // targets of a print-size image are computed tile by tile too
         if (const auto taps = missing(params.content_layers, content_term); !taps.empty()) {
-            const auto feats = features(content_in, taps);
+            const auto feats = target_activations(content_in, taps);
             ++target_passes;
             for (const int idx : taps) content_term.set_target(idx, feats.at(idx));
         }
         if (const auto taps = missing(params.style_layers, style_term); !taps.empty()) {
             std::map<int, std::vector<FeatureSums>> sums;
             for (const auto& style : styles_in) {
-                const auto feats = features(style, taps);
+                auto per_layer = target_sums(style, taps);
                 ++target_passes;
-                for (const int idx : taps) sums[idx].push_back(feature_sums(feats.at(idx)));
+                for (const int idx : taps) sums[idx].push_back(std::move(per_layer.at(idx)));
             }
             for (auto& [idx, per_style] : sums) {
                 style_sums[idx] = per_style;  // shared read-only with Sweep's per-variant terms
@@ -324,6 +328,7 @@ struct EngineCore {
             style_term.prepare_singles(std::vector<int>(used.begin(), used.end()));
         }
         if (!spatial.control().empty()) spatial.fit(x.size(2), x.size(3), device);
+        plan_tiling();
         if (lbfgs) {
             // L-BFGS reads scalars on the host every step, so it is never captured in a graph.
             loss_and_backward(lbfgs->image_with_grad());
@@ -339,7 +344,8 @@ struct EngineCore {
 
     void adam_step() {
 #if NST_TORCH_HAS_CUDA
-        if (options.cuda_graph && device.is_cuda() && !graph_failed) {
+        if (plan.tiled() && graph) invalidate_graph();
+        if (options.cuda_graph && device.is_cuda() && !graph_failed && !plan.tiled()) {
             if (!graph && eager_since_invalidate >= 2) capture_graph();
             if (graph) {
                 adam->prepare_graphed(x);
@@ -394,6 +400,10 @@ struct EngineCore {
     // The loss at `image` and its gradient in the leaf it comes from (x for Adam, L-BFGS's own
     // variable): the loss units, composed.
     void loss_and_backward(const torch::Tensor& image) {
+        if (plan.tiled()) {
+            tiled_loss_and_backward(image);
+            return;
+        }
         // Only layers with a non-zero weight cost anything; the forward stops at the deepest one.
         std::set<int> tap_set;
         for (const auto* layers : {&params.content_layers, &params.style_layers})

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "nst/error.h"
+#include "nst/tiling.h"
 #include "param_text.h"
 
 namespace nst {
@@ -224,6 +225,29 @@ ParamSpec learning_rate() {
     return p;
 }
 
+// --max-memory: a size as parse_memory reads it ("4G", "512M", "1.5GiB", bytes), or "auto" (0, the
+// default: 3/4 of the memory available when the run starts). Written back in the largest unit
+// that keeps it exact ("1.5G" -> "1536M"), so that set(get(x)) == x and commands stay readable.
+ParamSpec max_memory() {
+    ParamSpec p = entry("max-memory",
+                        "Memory one step may use, e.g. 4G or 512M; above it steps run tiled (default auto: 3/4 of "
+                        "the memory available now, RAM or the GPU's)",
+                        ParamKind::Text);
+    p.get = [](const RunSettings& s) {
+        if (s.max_memory == 0) return std::string("auto");
+        static constexpr const char* kUnits[] = {"", "K", "M", "G", "T"};
+        std::uint64_t value = s.max_memory;
+        int unit = 0;
+        while (unit < 4 && value % 1024 == 0) {
+            value /= 1024;
+            ++unit;
+        }
+        return std::to_string(value) + kUnits[unit];
+    };
+    p.set = [](RunSettings& s, std::string_view v) { s.max_memory = v == "auto" ? 0 : parse_memory(v, "--max-memory"); };
+    return p;
+}
+
 // UI-only fields after the fact: the makers stay about parsing.
 ParamSpec with_ui(ParamSpec p, std::string label, UiRange range) {
     p.label = std::move(label);
@@ -340,6 +364,11 @@ std::vector<ParamSpec> build() {
                         std::numeric_limits<std::uint64_t>::max()));
     t.push_back(integer("threads", "CPU threads (0: LibTorch's default in nst, all cores but one in nst-viewer)",
                         [](auto& s) -> auto& { return s.threads; }, 0, 1024));
+    t.push_back(integer("tile",
+                        "Tiled steps: interiors of N px with a halo (0: only when memory needs it); rounded to the "
+                        "network's pooling grid",
+                        [](auto& s) -> auto& { return s.tile; }, 0, std::numeric_limits<int>::max()));
+    t.push_back(max_memory());
     t.push_back(text("log-json", "Write one JSON object per step to this file",
                      [](auto& s) -> auto& { return s.log_json; }));
     t.push_back(integer("max-pixels", "Refuse input images with more pixels than this",

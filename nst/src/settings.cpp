@@ -37,6 +37,10 @@ EngineOptions engine_options(const RunSettings& s) {
     e.threads = s.threads;
     e.seed = s.seed;
     e.precision = s.precision;
+    // As given: the program resolves a default budget (0) for its device and rounds the tile to
+    // the pooling grid, saying so (the engine would round it silently).
+    e.tile = s.tile;
+    e.max_memory = s.max_memory;
     return e;
 }
 

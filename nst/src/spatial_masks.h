@@ -28,6 +28,7 @@ public:
         torch::Tensor weights;      // [rows]: λ, on the device
         torch::Tensor gram_norm;    // [rows]: C·Σ_p T(p)², the guided Gram's normaliser
         torch::Tensor content;      // [1,1,h,w]: the content map there (undefined: none)
+        std::int64_t height = 0, width = 0;  // h, w: the layer's size over the whole image
     };
 
     void set(SpatialControl control) {
@@ -67,6 +68,8 @@ public:
         const int pools = pools_before(index);
         if (base_.defined()) {
             const auto pooled = pool(base_, pools);  // [R+1,1,h,w]
+            layer.height = pooled.size(2);
+            layer.width = pooled.size(3);
             const auto flat = pooled.flatten(1);     // [R+1, h·w]
             const auto norms = flat.pow(2).sum(1).to(torch::kCPU, torch::kFloat64);
             const auto* n = norms.data_ptr<double>();

@@ -134,9 +134,87 @@ torch::Tensor StyleTerm::layer_loss(const torch::Tensor& activation, const Blend
     // W2 with a mask: the T²-weighted mean Σ T²F / Σ T² (T∘F times T once more) and second moment.
     const auto mean = (mask.defined() ? (f * mask).sum(1) / n : f.mean(1)).to(torch::kFloat64);
     const auto cov = losses::GramFunction::apply(f, n).to(torch::kFloat64) - torch::outer(mean, mean) + t.eps_eye;
+    return w2(mean, cov, t, c).to(activation.scalar_type());
+}
+
+torch::Tensor StyleTerm::w2(const torch::Tensor& mean, const torch::Tensor& cov, const Blended& t, std::int64_t c) {
     const auto mean_term = losses::mean_sq(mean, t.mean);
     const auto cross = TraceSqrt::apply(torch::mm(torch::mm(t.cov_sqrt, cov), t.cov_sqrt));
-    return (mean_term + (t.trace + cov.trace() - 2.0 * cross) / static_cast<double>(c)).to(activation.scalar_type());
+    return mean_term + (t.trace + cov.trace() - 2.0 * cross) / static_cast<double>(c);
+}
+
+torch::Tensor StyleTerm::sums_loss(const torch::Tensor& outer, const torch::Tensor& sum, double n,
+                                   const Blended& t) const {
+    const auto c = outer.size(0);
+    if (statistic_ == StyleLoss::Gram) return losses::mean_sq(outer / (static_cast<double>(c) * n), t.gram);
+    const auto mean = (sum / n).to(torch::kFloat64);
+    const auto cov = (outer / n).to(torch::kFloat64) - torch::outer(mean, mean) + t.eps_eye;
+    return w2(mean, cov, t, c).to(outer.scalar_type());
+}
+
+StyleSums StyleTerm::window_sums(const std::vector<LayerWeight>& layers, const Taps& feats, const TileWindow& window,
+                                 SpatialMasks* masks) const {
+    const bool regions = masks && masks->has_regions();
+    const bool w2 = statistic_ == StyleLoss::W2;
+    StyleSums out;
+    for (const auto& lw : layers) {
+        if (lw.weight == 0.f) continue;
+        const int idx = relu_index(lw.layer);
+        const auto a = window.local(feats.at(idx), pooling_stride(idx));  // [1,C,h,w]
+        const auto c = a.size(1);
+        LayerSums sums;
+        sums.count = static_cast<double>(a.size(2) * a.size(3));
+        if (!regions) {
+            const auto f = a.reshape({c, -1});
+            sums.outer = losses::GramFunction::apply(f, 1.0);
+            if (w2) sums.sum = f.sum(1);
+        } else {
+            const auto& m = masks->at(idx);
+            if (m.style.empty()) continue;
+            const auto rows = m.masks.size(0);
+            const auto t = window.whole(m.masks.view({rows, m.height, m.width}), pooling_stride(idx)).reshape({rows, -1});
+            const auto an = a.permute({0, 2, 3, 1}).reshape({-1, c});  // N×C
+            sums.outer = losses::GuidedGramFunction::apply(an, t, torch::ones({rows}, t.options()));
+            if (w2) sums.sum = torch::mm(t.pow(2), an);
+        }
+        out.emplace(idx, std::move(sums));
+    }
+    return out;
+}
+
+torch::Tensor StyleTerm::loss_of_sums(const std::vector<LayerWeight>& layers, const StyleSums& sums,
+                                      const torch::Tensor& zero, SpatialMasks* masks) const {
+    if (!configured_) throw std::logic_error("StyleTerm::loss_of_sums before configure");
+    const bool regions = masks && masks->has_regions();
+    torch::Tensor loss = zero;
+    for (const auto& lw : layers) {
+        if (lw.weight == 0.f) continue;
+        const int idx = relu_index(lw.layer);
+        const auto it = sums.find(idx);
+        if (it == sums.end()) continue;  // a layer no region covers
+        const auto& s = it->second;
+        if (!regions) {
+            loss = loss + lw.weight * sums_loss(s.outer, s.sum, s.count, blended_.at(idx));
+            continue;
+        }
+        const auto& m = masks->at(idx);
+        const auto target = [&](std::size_t r) -> const Blended& {
+            return m.style[r] == kRegionNone ? blended_.at(idx) : singles_.at(idx).at(m.style[r]);
+        };
+        if (statistic_ == StyleLoss::Gram) {
+            std::vector<torch::Tensor> targets;
+            for (std::size_t r = 0; r < m.style.size(); ++r) targets.push_back(target(r).gram);
+            const auto grams = s.outer / m.gram_norm.view({-1, 1, 1});
+            const auto per_region = (grams - torch::stack(targets)).pow(2).mean({1, 2});
+            loss = loss + lw.weight * (per_region * m.weights).sum();
+            continue;
+        }
+        for (std::size_t r = 0; r < m.style.size(); ++r) {
+            const auto i = static_cast<std::int64_t>(r);
+            loss = loss + (lw.weight * m.weight[r]) * sums_loss(s.outer[i], s.sum[i], m.norm[r], target(r));
+        }
+    }
+    return loss;
 }
 
 torch::Tensor StyleTerm::evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,

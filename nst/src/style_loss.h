@@ -19,6 +19,7 @@
 #include "content_loss.h"  // Taps
 #include "nst/engine.h"
 #include "spatial_masks.h"
+#include "tile_window.h"
 
 namespace nst {
 
@@ -30,6 +31,15 @@ struct FeatureSums {
 [[nodiscard]] FeatureSums feature_sums(const torch::Tensor& activation);
 
 inline constexpr double kW2Epsilon = 1e-4;
+
+// A style layer's statistic over some positions, as sums (tiled steps): per term row (the rows of
+// SpatialMasks::Layer with regions: [E,C,C] and [E,C]; one row without: [C,C] and [C])
+// Σ_p (t∘F_p)(t∘F_p)ᵀ, and Σ_p t²·F_p (W2 only); `count` the positions.
+struct LayerSums {
+    torch::Tensor outer, sum;
+    double count = 0;
+};
+using StyleSums = std::map<int, LayerSums>;
 
 class StyleTerm {
 public:
@@ -56,6 +66,14 @@ public:
     [[nodiscard]] torch::Tensor evaluate(const std::vector<LayerWeight>& layers, const Taps& feats,
                                          const torch::Tensor& zero, SpatialMasks* masks = nullptr) const;
 
+    // Tiled steps. The sums of a tile's activations `feats` over `window`'s interior (with
+    // autograd when gradients are on): what pass 1 adds up and pass 2 differentiates.
+    [[nodiscard]] StyleSums window_sums(const std::vector<LayerWeight>& layers, const Taps& feats,
+                                        const TileWindow& window, SpatialMasks* masks = nullptr) const;
+    // evaluate()'s value as a function of the whole image's sums (differentiable in them).
+    [[nodiscard]] torch::Tensor loss_of_sums(const std::vector<LayerWeight>& layers, const StyleSums& sums,
+                                             const torch::Tensor& zero, SpatialMasks* masks = nullptr) const;
+
 private:
     struct Blended {
         torch::Tensor gram;                  // Gram: Σ_k w_k G_k
@@ -68,6 +86,12 @@ private:
     // The loss of one layer; with a mask (`t` [1, H·W], `norm` = Σ t²) of the masked activations.
     [[nodiscard]] torch::Tensor layer_loss(const torch::Tensor& activation, const Blended& target,
                                            const torch::Tensor& t = {}, double norm = 0) const;
+    // The same from one row's sums: Σ (t∘F)(t∘F)ᵀ, Σ t²F and the normaliser n (Σ t², or the count).
+    [[nodiscard]] torch::Tensor sums_loss(const torch::Tensor& outer, const torch::Tensor& sum, double n,
+                                          const Blended& target) const;
+    // W2 from the (T²-weighted) mean and covariance, float64.
+    [[nodiscard]] static torch::Tensor w2(const torch::Tensor& mean, const torch::Tensor& cov, const Blended& target,
+                                          std::int64_t channels);
 
     std::map<int, std::vector<FeatureSums>> per_style_;
     std::map<int, Blended> blended_;

@@ -3,6 +3,8 @@
 // [N,C,H,W] image. No targets. (docs/LOSS.md)
 #include <torch/torch.h>
 
+#include "tile_window.h"
+
 namespace nst {
 
 class TvTerm {
@@ -14,6 +16,26 @@ public:
         const auto dx =
             x.index({Slice(), Slice(), Slice(), Slice(1, None)}) - x.index({Slice(), Slice(), Slice(), Slice(None, -1)});
         return dy.pow(2).mean() + dx.pow(2).mean();
+    }
+
+    // A tile's part of the whole-image term (tiled steps): the differences whose first pixel lies
+    // in the window's interior (its halo holds the second), each sum divided by the whole image's
+    // count of differences, so that the parts of all tiles add up to evaluate()'s value. `tile` is
+    // the tile's [1,C,h,w] pixels; `height`, `width` the whole image's.
+    [[nodiscard]] static torch::Tensor evaluate_window(const torch::Tensor& tile, const TileWindow& w, int height,
+                                                       int width) {
+        using torch::indexing::Slice;
+        const auto channels = static_cast<double>(tile.size(1));
+        const int ly0 = w.y0 - w.ty0, ly1 = w.y1 - w.ty0, lx0 = w.x0 - w.tx0, lx1 = w.x1 - w.tx0;
+        const int th = w.ty1 - w.ty0, tw = w.tx1 - w.tx0;
+        // Rows r in [ly0, ly1) with r + 1 inside the tile; the same for columns.
+        const auto rows = Slice(ly0, std::min(ly1, th - 1)), cols = Slice(lx0, lx1);
+        const auto dy = tile.index({Slice(), Slice(), Slice(ly0 + 1, std::min(ly1, th - 1) + 1), cols}) -
+                        tile.index({Slice(), Slice(), rows, cols});
+        const auto rows_x = Slice(ly0, ly1), cols_x = Slice(lx0, std::min(lx1, tw - 1));
+        const auto dx = tile.index({Slice(), Slice(), rows_x, Slice(lx0 + 1, std::min(lx1, tw - 1) + 1)}) -
+                        tile.index({Slice(), Slice(), rows_x, cols_x});
+        return dy.pow(2).sum() / (channels * (height - 1) * width) + dx.pow(2).sum() / (channels * height * (width - 1));
     }
 };
 

@@ -5,6 +5,7 @@
 // An Engine is not thread-safe: exactly one thread (the CLI's main thread, or the viewer's
 // optimizer thread) creates it and calls every method.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -138,7 +139,22 @@ struct EngineOptions {
     // CUDA only: capture each step in a CUDA graph after two eager steps and replay it (the loss
     // weights are baked in, so a change re-captures). Off by default.
     bool cuda_graph = false;
+    // Tiled steps (tiling.h, docs/TILING.md): interiors of `tile` px (> 0; rounded to the pooling
+    // grid, see round_tile), or 0 to decide by `max_memory`. An image that fits in one interior
+    // runs untiled. A tiled step is the untiled step to float rounding, in bounded memory.
+    int tile = 0;
+    // With tile 0: when an untiled step's estimated peak (estimate_step_bytes) exceeds this many
+    // bytes, the largest tile that fits is used; 0 = never tile by itself. set_images/retarget
+    // throw nst::UsageError naming --max-memory and the smallest budget that works when not even
+    // the smallest tile fits.
+    std::uint64_t max_memory = 0;
+    // Called on the engine's thread after each tile of a tiled step with (pass 1|2, tiles done in
+    // this pass, tiles per pass): progress within a long step. Throwing from it abandons the step
+    // (x unchanged): how a caller cancels.
+    std::function<void(int pass, int done, int total)> on_tile;
 };
+
+struct TilePlan;  // tiling.h
 
 struct Losses {
     double content = 0, style = 0, tv = 0, total = 0;
@@ -218,6 +234,8 @@ public:
 
     [[nodiscard]] std::string device_name() const;
     [[nodiscard]] bool random_features() const;
+    // How steps at the current content size are cut (tiling.h; untiled: tile 0, one tile).
+    [[nodiscard]] TilePlan tiling() const;
 
 private:
     struct Impl;

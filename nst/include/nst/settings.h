@@ -36,6 +36,11 @@ struct RunSettings {
     int threads = 0;                   // 0: the program's default
     Precision precision = Precision::FP32;
     std::int64_t max_pixels = kDefaultMaxPixels;
+    // Tiled steps (tiling.h): --tile N, interiors of N px (0: only when memory needs it), and
+    // --max-memory, the budget of one step in bytes (0: default_max_memory() of the device, taken
+    // when the run starts).
+    int tile = 0;
+    std::uint64_t max_memory = 0;
     std::string log_json;
     // Spatial control: --region MASK.png:STYLE[:WEIGHT] (repeatable) and --content-map MAP.png
     // (empty: none); the files are read when the run starts (load_spatial).
