@@ -158,8 +158,10 @@ TEST_F(CliSweep, EachCellEqualsASeparateRun) {
 
 TEST_F(CliSweep, BatchedCellsMatchSeparateRuns) {
     // One pass through the network for the four cells: the convolutions sum in another order, so
-    // the losses agree to 1e-4 and the 8-bit images to a level or two.
-    check_against_separate_runs("batch", 2.5f / 255);
+    // the losses agree to 1e-4 and the 8-bit images to a few levels (Adam at the default lr
+    // amplifies the rounding where a gradient is near zero: 3/255 seen in one pixel on a loaded
+    // machine, where oneDNN may pick other kernels for the batch).
+    check_against_separate_runs("batch", 4.5f / 255);
 }
 
 TEST_F(CliSweep, OneAxisLogRangeAndLayerAxis) {
