@@ -206,7 +206,10 @@ TEST_F(CliSweep, CoarseToFineAndRegionsApplyToEveryCell) {
     ASSERT_EQ(s.exit_code, 0) << s.output;
     const nst::Image swept = nst::load_image(dir / "sheet_lr=0.05.png");
     EXPECT_EQ(swept.width, 64);
-    EXPECT_LE(nst::test::max_abs_diff(swept, nst::load_image(single)), 1e-4f);
+    // Two 64 px cells go through the network as one batch (auto): the 8-bit images agree to a few
+    // levels, as in BatchedCellsMatchSeparateRuns, and almost every pixel exactly.
+    EXPECT_LE(nst::test::max_abs_diff(swept, nst::load_image(single)), 4.5f / 255);
+    EXPECT_LE(nst::test::mean_abs_diff(swept, nst::load_image(single)), 0.05f / 255);
     // The two learning rates gave two different cells.
     EXPECT_GT(nst::test::max_abs_diff(swept, nst::load_image(dir / "sheet_lr=0.01.png")), 0.01f);
 }

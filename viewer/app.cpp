@@ -29,6 +29,7 @@
 #include "paint_panel.h"
 #include "pictures.h"
 #include "recipe.h"
+#include "render_panel.h"
 #include "screenshots.h"
 #include "session_panel.h"
 #include "side_panel.h"
@@ -120,6 +121,7 @@ private:
     Toasts toasts_;
     DropPopup drop_;
     SweepPanel sweep_;
+    RenderPanel render_;                   // "Render final...": its dialog, and the view while it runs
     std::vector<std::string> dropped_styles_;  // dropped on the style list: added at the next frame
     bool help_ = false;
     bool window_shot_ = false;
@@ -162,6 +164,7 @@ void App::receive() {
     for (auto& m : controller_.take_messages()) toasts_.add(m.level, std::move(m.text), m.seconds);
     for (auto& n : session_.take_messages()) tell(std::move(n));
     for (auto& n : sweep_.take_notices()) tell(std::move(n));
+    for (auto& n : render_.take_notices()) tell(std::move(n));
     for (auto& r : saver_.take_results())
         toasts_.add(r.ok ? Notice::Level::Info : Notice::Level::Error, r.ok ? "saved " + r.message : "screenshot failed: " + r.message);
 }
@@ -225,6 +228,8 @@ void App::apply(ControlActions& a) {
     if (a.save_result) save_result();
     if (a.save_window) window_shot_ = true;
     if (a.toggle_sweep) sweep_.toggle();
+    if (a.open_render) render_.open();
+    if (a.cancel_render) render_.cancel(controller_);
 }
 
 void App::handle_keys(ControlActions& a) {
@@ -235,7 +240,10 @@ void App::handle_keys(ControlActions& a) {
         switch (key) {
             case GLFW_KEY_SPACE: a.toggle_pause = !a.toggle_pause; break;
             case GLFW_KEY_RIGHT: ++a.steps; break;
-            case GLFW_KEY_R: a.reset = true; break;
+            case GLFW_KEY_R:  // Ctrl+R render final, R reset
+                if (mods & GLFW_MOD_CONTROL) a.open_render = true;
+                else a.reset = true;
+                break;
             case GLFW_KEY_S:  // Ctrl+S save the session (Ctrl+Shift+S: save as), S the result
                 if (mods & GLFW_MOD_CONTROL) session_.save((mods & GLFW_MOD_SHIFT) != 0);
                 else a.save_result = true;
@@ -248,7 +256,11 @@ void App::handle_keys(ControlActions& a) {
             case GLFW_KEY_1: view.actual_size(); break;
             case GLFW_KEY_V: view.cycle_mode(); break;
             case GLFW_KEY_F1: help_ = !help_; break;
-            case GLFW_KEY_ESCAPE: help_ = false; break;
+            case GLFW_KEY_ESCAPE:  // closes what is on top: help, the render dialog, else cancels a render
+                if (help_) help_ = false;
+                else if (render_.dialog_open()) render_.close_dialog();
+                else if (render_.active()) a.cancel_render = true;
+                break;
             case GLFW_KEY_Q:
                 if (mods & GLFW_MOD_CONTROL) glfwSetWindowShouldClose(window_, GLFW_TRUE);
                 break;
@@ -296,7 +308,15 @@ WeightsBanner::Context App::banner_context() {
 
 void App::draw(ControlActions& a) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const float menu_h = session_.menu_bar(probe_);  // the rest of the window goes below it
+    const float menu_h = session_.menu_bar(probe_, [&] {  // the rest of the window goes below it
+        const bool shown = ImGui::BeginMenu("Render##render_menu");
+        probe_.item("render_menu");
+        if (shown) {
+            if (ImGui::MenuItem("Render final...##render", "Ctrl+R")) a.open_render = true;
+            probe_.item("render_menu_final");
+            ImGui::EndMenu();
+        }
+    });
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, vp->Pos.y + menu_h));
     ImGui::SetNextWindowSize(ImVec2(vp->Size.x, vp->Size.y - menu_h));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
@@ -310,7 +330,9 @@ void App::draw(ControlActions& a) {
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     banner_.draw(banner_context(), probe_, a);
     paint_.update(controller_.sources(), controller_.state().retargeting);
-    view_panel_.draw(pictures_, status_info(), paint_, strip_, probe_, a);
+    // While a render runs the view is its preview and progress; the live result comes back after.
+    if (render_.active()) render_.draw_view(controller_, probe_);
+    else view_panel_.draw(pictures_, status_info(), paint_, strip_, probe_, a);
     ImGui::EndChild();
     ImGui::SameLine();
     ControlState& state = controller_.state();
@@ -322,6 +344,7 @@ void App::draw(ControlActions& a) {
     drop_.draw(controller_.state(), scale_, a);
     session_.draw(session_parts(), probe_, a);
     sweep_.draw(controller_, opts_, scale_, probe_);
+    render_.draw(controller_, scale_, probe_);
 }
 
 void App::loop() {

@@ -77,6 +77,8 @@ struct ControlActions {
     bool retry_download = false;
     bool save_result = false, save_window = false;
     bool toggle_sweep = false;          // open / close the sweep panel (G)
+    bool open_render = false;           // the "Render final..." dialog (Ctrl+R, the Render menu)
+    bool cancel_render = false;         // the render under way (Esc)
     // The style panel.
     std::vector<std::string> add_styles;
     int remove_style = -1;              // index into ControlState::styles

@@ -65,6 +65,13 @@ public:
     void stop_sweep() { runner_->stop_sweep(); }
     [[nodiscard]] const SweepFrame* poll_sweep_frame() { return runner_->poll_sweep_frame(); }
 
+    // Render mode (render_panel.cpp): the optimizer renders at print size instead of stepping the
+    // main run, which carries on as it was when the render ends. Returns the render's number
+    // (RenderFrame::render); cancel_render() stops every render asked for so far.
+    std::uint64_t start_render(RenderSetup r) { return runner_->start_render(std::move(r)); }
+    void cancel_render() { runner_->cancel_render(); }
+    [[nodiscard]] const RenderFrame* poll_render_frame() { return runner_->poll_render_frame(); }
+
     [[nodiscard]] ControlState& state() { return state_; }
     [[nodiscard]] const RunnerStatus& status() const { return status_; }
     [[nodiscard]] const Frame* frame() const { return frame_; }

@@ -1,6 +1,7 @@
 #include "engine_stepper.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -232,6 +233,67 @@ void EngineStepper::render_sweep(SweepFrame& f) {
     sweep_->render(f);
     // Each publication's losses, so logs and tests can follow the grid without the window.
     if (log_) log_->event("sweep_frame", {{"id", f.sweep}, {"sweep_step", f.step}, {"totals", sweep_->totals()}});
+}
+
+void EngineStepper::start_render(const RenderSetup& r, TileHook on_tile) {
+    if (!engine_) throw nst::Error("nothing to render yet: the run has no image (wait for the first one)");
+    stop_render();
+    stop_sweep();  // the runner ends it first; its memory is the render's in any case
+    const bool averaged = !info_ || info_->show_average.load(std::memory_order_relaxed);
+    const nst::Image start = engine_->result(averaged);
+    // The regions as painted (full size) when there are some: pooled again at print size rather
+    // than upsampled from the level the live run is at.
+    const nst::SpatialControl spatial = spatial_ ? *spatial_ : engine_->spatial();
+    render_ = std::make_unique<RenderStepper>(r, setup_.options, params_, content_src_, styles_, start, spatial, averaged,
+                                              std::move(on_tile));
+    render_written_ = false;
+    if (log_)
+        log_->event("render", {{"phase", "start"},
+                               {"width", render_->width()},
+                               {"height", render_->height()},
+                               {"steps", r.steps},
+                               {"tile", render_->tile_size()},
+                               {"tiles", render_->tile_count()},
+                               {"output", std::filesystem::absolute(r.output).lexically_normal().string()},
+                               {"at_step", steps_}});
+}
+
+void EngineStepper::render_step() {
+    const auto t0 = std::chrono::steady_clock::now();
+    render_->step();
+    if (log_)
+        log_->event("render_step",
+                    {{"step", render_->steps()},
+                     {"steps", render_->setup().steps},
+                     {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}});
+}
+
+std::string EngineStepper::finish_render() {
+    // What the file was made with, as screenshots carry it (recipe.h), plus the render's own.
+    Frame f;
+    f.step = render_->steps();
+    f.sources = sources_;
+    const bool averaged = !info_ || info_->show_average.load(std::memory_order_relaxed);
+    f.recipe = make_recipe(params_, setup_.style_paths, averaged, &engine_->spatial());
+    auto meta = nlohmann::ordered_json::parse(result_metadata(f));
+    meta["render"] = {{"width", render_->width()},
+                      {"height", render_->height()},
+                      {"steps", render_->steps()},
+                      {"tile", render_->tile_size()},
+                      {"tiles", render_->tile_count()},
+                      {"from_step", steps_}};
+    if (render_->random_features()) meta["warning"] = nst::kRandomFeaturesWarning;
+    const std::filesystem::path path =
+        render_->write(meta.dump(-1, ' ', true, nlohmann::ordered_json::error_handler_t::replace));
+    render_written_ = true;
+    return path.string();
+}
+
+void EngineStepper::stop_render() {
+    if (!render_) return;
+    const long steps = render_->steps();
+    render_.reset();  // the print-size engine's memory goes back now
+    if (log_) log_->event("render", {{"phase", "stop"}, {"steps", steps}, {"written", render_written_}});
 }
 
 void EngineStepper::render(Frame& f) {

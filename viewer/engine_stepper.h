@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "json_log.h"
 #include "nst/nst.h"
+#include "render_stepper.h"
 #include "runner.h"
 #include "sweep_stepper.h"
 
@@ -113,6 +114,7 @@ public:
     using Params = nst::Params;
     using Target = EngineSetup;
     using SweepTarget = SweepSetup;
+    using RenderTarget = RenderSetup;
 
     // `log` (may be null) gets a "retarget" event whenever targets are computed.
     EngineStepper(const Params& initial, Notify notify, std::shared_ptr<EngineInfo> info = {}, JsonLog* log = nullptr);
@@ -144,6 +146,19 @@ public:
     [[nodiscard]] bool sweeping() const { return sweep_ != nullptr; }
     void sweep_step() { sweep_->step(); }
     void render_sweep(SweepFrame& f);
+
+    // Render mode ("Render final...", the Runner steps it instead of the main run, which stays as
+    // it is): a second engine with the current features, network options, parameters, styles and
+    // regions at `r.size`, starting from the current result (as shown: the average or the
+    // iterate) upsampled. Throws (nothing changes) when it cannot be built.
+    void start_render(const RenderSetup& r, TileHook on_tile);
+    void render_step();
+    [[nodiscard]] bool rendering() const { return render_ != nullptr; }
+    void render_status(RenderFrame& f, bool preview) const { render_->status(f, preview); }
+    // Writes the output (the recipe as PNG metadata, the untrained-features warning when it
+    // applies) and returns its path.
+    std::string finish_render();
+    void stop_render();
 
     // Tests: pretend the loss of this step (1-based, counted since start) is NaN.
     void inject_nan_at(long step) { inject_nan_at_ = step; }
@@ -184,6 +199,8 @@ private:
     bool spatial_refused_ = false;         // it was refused: try it again after the next re-target
     std::shared_ptr<const nst::SpatialControl> spatial_;  // the last accepted, at the UI's size
     std::unique_ptr<SweepStepper> sweep_;  // sweep mode (null: the main run steps)
+    std::unique_ptr<RenderStepper> render_;  // render mode (null: none)
+    bool render_written_ = false;
 };
 
 }  // namespace nstv

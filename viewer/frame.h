@@ -95,6 +95,34 @@ struct SweepFrame {
     std::vector<SweepCellFrame> cells;
 };
 
+// Render mode ("Render final..."): the progress of one render at print size, through its own
+// triple buffer. The optimizer publishes after each step, now and then within a step (tiles), and
+// once more when the render ends (done, cancelled or failed); the preview is shared, so copying a
+// publication is cheap.
+struct RenderFrame {
+    enum class Phase { Building, Stepping, Writing, Done, Cancelled, Failed };
+    std::uint64_t render = 0;  // which render: the runner numbers them from 1 in the order asked
+    std::uint64_t seq = 0;     // publication counter of render frames, 1-based
+    Phase phase = Phase::Building;
+    int width = 0, height = 0;  // the output's size (0 until the render is built)
+    long step = 0, steps = 0;   // steps done, steps asked for
+    // The step under way: pass 1 (statistics) or 2 (gradients) of a tiled step, tiles done in it
+    // out of `tiles` (0 tiles: untiled, one piece); tile_size = the interior's side (0: untiled).
+    int pass = 0, tile = 0, tiles = 0;
+    int tile_size = 0;
+    double elapsed_s = 0;       // since the render was asked for (building included)
+    double left_s = -1;         // estimated time left (-1: not known yet)
+    double ms_per_step = 0;     // smoothed
+    std::shared_ptr<const Rgba8> preview;  // the render's result, at most 1024 px on its long side
+    std::string path;           // the output file
+    std::string message;        // when it ended: what to tell (done: where it went; else why)
+    bool random_features = false;
+
+    [[nodiscard]] bool ended() const {
+        return phase == Phase::Done || phase == Phase::Cancelled || phase == Phase::Failed;
+    }
+};
+
 // A message for the user (errors never end the app; they are shown in the window).
 struct Notice {
     enum class Level { Info, Warning, Error };

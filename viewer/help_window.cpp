@@ -26,6 +26,7 @@ void draw_help_window(bool& open, const std::string& screenshot_dir) {
         {"[ / ]", "smaller / larger brush"},
         {"Ctrl+Z / Ctrl+Shift+Z", "undo / redo a stroke (also Ctrl+Y)"},
         {"G", "sweep: a grid of one or two parameters' values (click a cell to adopt it)"},
+        {"Ctrl+R", "render final: the current look at print size (up to 8192 px) to a file; Esc cancels"},
         {"K", "keep a snapshot of the result (strip under the image: click one to show it)"},
         {"Ctrl+click snapshot", "compare it with the one shown (side by side; V for split)"},
         {"Copy as command", "(strip) the nst command line that reproduces the result, to the clipboard"},

@@ -43,7 +43,7 @@ std::vector<Notice> SessionPanel::take_messages() {
     return std::exchange(messages_, {});
 }
 
-float SessionPanel::menu_bar(UiProbe& probe) {
+float SessionPanel::menu_bar(UiProbe& probe, const std::function<void()>& more) {
     float height = 0;
     if (!ImGui::BeginMainMenuBar()) return height;
     height = ImGui::GetWindowSize().y;
@@ -63,6 +63,7 @@ float SessionPanel::menu_bar(UiProbe& probe) {
         probe.item("session_save_path");
         ImGui::EndMenu();
     }
+    if (more) more();
     if (!file_.empty()) {
         ImGui::SameLine();
         ImGui::TextDisabled("%s", file_.filename().string().c_str());

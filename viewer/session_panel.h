@@ -6,6 +6,7 @@
 // (nst::load_session); a bad file is one message and the session open until then stays as it is.
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,8 +34,9 @@ public:
     SessionPanel(const SessionPanel&) = delete;
     SessionPanel& operator=(const SessionPanel&) = delete;
 
-    // The main menu bar; returns its height (the rest of the window goes below it).
-    float menu_bar(UiProbe& probe);
+    // The main menu bar; returns its height (the rest of the window goes below it). `more` draws
+    // the other panels' menus after the Session menu.
+    float menu_bar(UiProbe& probe, const std::function<void()>& more = {});
     // Ctrl+S (ask = Save as...), Ctrl+O.
     void save(bool ask);
     void open();

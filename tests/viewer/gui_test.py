@@ -171,6 +171,15 @@ class Session:
         self.extra = list(extra_args)
 
     def __enter__(self):
+        # A start that fails half way (no viewer binary, no first frame) still takes Xvfb down:
+        # __exit__ is not called for an exception raised in __enter__.
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _start(self):
         # -displayfd: Xvfb picks a free display number itself and tells us which.
         r, w = os.pipe()
         self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
@@ -209,7 +218,8 @@ class Session:
             if p and p.poll() is None:
                 p.kill()
                 p.wait()
-        self.out.close()
+        if getattr(self, "out", None):
+            self.out.close()
         return False
 
     def viewer_log(self):
@@ -1376,6 +1386,127 @@ def case_sweep(viewer, work, source_dir):
 
 
 CASES["sweep"] = case_sweep
+
+
+# ---- render final -----------------------------------------------------------------------------------
+
+def open_render_dialog(s, menu=False):
+    """Ctrl+R, or the menu bar's Render > Render final..."""
+    if menu:
+        s.click("render_menu")
+        wait_for("the Render menu", lambda: "render_menu_final" in s.probe())
+        s.click("render_menu_final")
+    else:
+        s.key("ctrl+r")
+    wait_for("the render dialog", lambda: "render_start" in s.probe())
+
+
+def render_events(s, phase):
+    return [e for e in s.events("render") if e.get("phase") == phase]
+
+
+def case_render(viewer, work, source_dir):
+    """Render final: an output in a missing folder is refused with one message and nothing runs; a
+    192 px render of 3 steps in 64 px tiles writes a PNG of the content's aspect (with its recipe
+    and the untrained-features warning) and nothing else, while the live run waits and then carries
+    on; a long render is cancelled with Esc, leaving no file and no temporary file."""
+    out_dir = os.path.join(work, "renders")
+    os.makedirs(out_dir)
+    cw, ch = jpeg_size(os.path.join(source_dir, "assets", "content.jpg"))
+    ew, eh = (192, round(192 * ch / cw)) if cw >= ch else (round(192 * cw / ch), 192)
+    with Session(viewer, work, size=48) as s:
+        wait_for("2 steps", lambda: s.last_step() >= 2)
+        open_render_dialog(s)
+        # An output that cannot be written: the message names it and the problem; nothing starts.
+        missing = os.path.join(work, "missing", "out.png")
+        sweep_type(s, "render_output", missing)
+        s.click("render_start")
+        line = wait_for("the refusal", lambda: next((l for l in s.viewer_log().splitlines()
+                                                     if "render not started" in l), None))
+        if missing not in line or "does not exist" not in line:
+            raise Failure(f"the message does not name the path and the problem: {line}")
+        print(line)
+        wait_for("the problem in the dialog", lambda: "render_problem" in s.probe(), timeout=5)
+        s.xshot("render-refused")
+        step = s.last_step()
+        wait_for("steps to go on after the refusal", lambda: s.last_step() >= step + 2)
+        if s.events("render") or os.path.exists(os.path.dirname(missing)):
+            raise Failure(f"a refused render ran: {s.events('render')}")
+
+        # A render: 192 px long side, 3 steps, tiles of 64 px.
+        final = os.path.join(out_dir, "final.png")
+        sweep_type(s, "render_custom", "192")
+        sweep_type(s, "render_steps", "3")
+        sweep_type(s, "render_tile", "64")
+        sweep_type(s, "render_output", final)
+        s.xshot("render-dialog")
+        s.click("render_start")
+        start = wait_for("the render to start", lambda: render_events(s, "start"))[0]
+        if (abs(start["width"] - ew) > 1 or abs(start["height"] - eh) > 1 or start["steps"] != 3
+                or start["output"] != final):
+            raise Failure(f"expected a render of about {ew}x{eh}, 3 steps, to {final}: {start}")
+        if start["tile"] != 64 or start["tiles"] < 2:
+            raise Failure(f"the render is not in tiles of 64 px: {start}")
+        stop = wait_for("the render to end", lambda: render_events(s, "stop"), timeout=90)[0]
+        if not stop["written"] or stop["steps"] != 3:
+            raise Failure(f"the render did not write its 3 steps: {stop}")
+        w, h, _, _ = read_png(final)
+        if (w, h) != (start["width"], start["height"]) or max(w, h) != 192:
+            raise Failure(f"the file is {w}x{h}, expected {start['width']}x{start['height']}")
+        meta = png_comment(final)
+        if (meta.get("render", {}).get("width"), meta["render"].get("steps")) != (w, 3) or meta.get("features") != "random":
+            raise Failure(f"the file's metadata does not describe the render: {meta}")
+        if "NOT a real VGG19" not in meta.get("warning", ""):
+            raise Failure(f"the file of untrained features does not carry the warning: {meta}")
+        if sorted(os.listdir(out_dir)) != ["final.png"]:
+            raise Failure(f"other files beside the render: {os.listdir(out_dir)}")
+        done = wait_for("the toast", lambda: next((l for l in s.viewer_log().splitlines() if "Rendered " in l), None))
+        if f"Rendered {w}x{h} to {final} in " not in done:
+            raise Failure(f"unexpected message: {done}")
+        print(done)
+        # The live run waited: no main step between the render's start and its end.
+        lines = s.lines()
+        i0 = next(i for i, l in enumerate(lines) if l.get("event") == "render" and l.get("phase") == "start")
+        i1 = next(i for i, l in enumerate(lines) if l.get("event") == "render" and l.get("phase") == "stop")
+        if any("step" in l and "event" not in l for l in lines[i0:i1]):
+            raise Failure("the live run stepped during the render")
+        # ... and comes back: the main step counter goes on, the view is the live one again.
+        main_at = s.last_step()
+        wait_for("the live run to carry on", lambda: s.last_step() >= main_at + 2)
+        wait_for("the live view", lambda: "toolbar_sweep" in s.probe() and "render_cancel" not in s.probe())
+        s.xshot("render-done")
+
+        # A long render, cancelled with Esc: no file, no temporary file, the live run goes on.
+        cancelled = os.path.join(out_dir, "cancelled.png")
+        open_render_dialog(s, menu=True)
+        sweep_type(s, "render_custom", "512")
+        sweep_type(s, "render_steps", "1000")
+        sweep_type(s, "render_output", cancelled)
+        s.click("render_start")
+        wait_for("the second render to start", lambda: len(render_events(s, "start")) >= 2, timeout=60)
+        wait_for("its progress in the view", lambda: "render_cancel" in s.probe() and "render_progress" in s.probe())
+        time.sleep(2.0)
+        s.xshot("render-progress")
+        s.key("Escape")
+        t_cancel = time.monotonic()
+        stop = wait_for("the cancel", lambda: render_events(s, "stop")[1:], timeout=60)[0]
+        # Within one tile (of 64 px, a fraction of a second here), not at the end of a step of
+        # dozens of tiles: a generous bound for a loaded machine.
+        if time.monotonic() - t_cancel > 20:
+            raise Failure(f"the cancel took {time.monotonic() - t_cancel:.0f} s")
+        if stop["written"] or stop["steps"] >= 1000:
+            raise Failure(f"the cancelled render wrote or finished: {stop}")
+        wait_for("the message", lambda: "render cancelled" in s.viewer_log())
+        if sorted(os.listdir(out_dir)) != ["final.png"]:
+            raise Failure(f"the cancelled render left files: {os.listdir(out_dir)}")
+        main_at = s.last_step()
+        wait_for("the live run to carry on after the cancel", lambda: s.last_step() >= main_at + 2)
+        print(f"render: {start}; cancelled after {stop['steps']} steps")
+        if s.app.poll() is not None:
+            raise Failure("viewer exited")
+
+
+CASES["render"] = case_render
 
 
 # ---- snapshots and copy as command -----------------------------------------------------------------

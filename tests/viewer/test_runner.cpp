@@ -339,5 +339,216 @@ TEST(Runner, SweepStepFailureEndsTheSweepOnly) {
     EXPECT_EQ(r->status().steps, 0) << "the paused main run did not step";
 }
 
+
+// ---- Render mode ("Render final...") ------------------------------------------------------------
+
+// Polls render publications until one of render `id` has ended; returns every one seen.
+std::vector<RenderFrame> render_frames_until_end(FakeRunner& r, std::uint64_t id,
+                                                 std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    std::vector<RenderFrame> seen;
+    wait_until(
+        [&] {
+            if (const RenderFrame* f = r.poll_render_frame(); f && f->render == id) seen.push_back(*f);
+            return !seen.empty() && seen.back().ended();
+        },
+        timeout);
+    return seen;
+}
+
+std::vector<Notice> notices_until(FakeRunner& r, const std::function<bool(const Notice&)>& pred) {
+    std::vector<Notice> notes;
+    wait_until([&] {
+        auto n = r.take_notices();
+        notes.insert(notes.end(), n.begin(), n.end());
+        return std::any_of(notes.begin(), notes.end(), pred);
+    });
+    return notes;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The render replaces the main run's steps until it has written its file, then the main run
+// carries on from where it was.
+TEST(Runner, RenderReplacesTheMainStepsAndWritesWhenDone) {
+    FakeLog log;
+    log.step_ms = 1;
+    log.tile_ms = 1;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 5; }));
+    const std::uint64_t id = r->start_render(FakeRenderTarget{6, 4});
+    EXPECT_EQ(id, 1u);
+    const auto frames = render_frames_until_end(*r, id);
+    ASSERT_FALSE(frames.empty());
+    const RenderFrame& last = frames.back();
+    EXPECT_EQ(last.phase, RenderFrame::Phase::Done) << last.message;
+    EXPECT_EQ(last.step, 6);
+    EXPECT_EQ(last.steps, 6);
+    EXPECT_EQ(last.left_s, 0);
+    EXPECT_TRUE(last.message.rfind("Rendered 8x6 to out.png in ", 0) == 0) << last.message;
+    ASSERT_NE(last.preview, nullptr);
+    EXPECT_EQ(log.render_tiles.load(), 6 * 2 * 4);
+    EXPECT_EQ(log.renders_written.load(), 1);
+    EXPECT_EQ(log.renders_stopped.load(), 1) << "the render's engine is freed when it is done";
+    EXPECT_EQ(log.main_at_render_start.load(), log.main_at_render_stop.load())
+        << "the main run stepped while the render ran";
+    const auto notes = notices_until(*r, [](const Notice& n) { return contains(n.text, "Rendered 8x6"); });
+    ASSERT_TRUE(std::any_of(notes.begin(), notes.end(), [](const Notice& n) {
+        return n.level == Notice::Level::Info && contains(n.text, "Rendered 8x6 to out.png");
+    }));
+    const long main = r->status().steps;
+    EXPECT_FALSE(r->status().rendering);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= main + 5; })) << "the main run carries on";
+}
+
+// Within a step the tiles are reported (pass, tile, tiles) with an estimate of the time left,
+// and previews come with the steps.
+TEST(Runner, RenderProgressReportsTilesAndTimeLeft) {
+    FakeLog log;
+    log.tile_ms = 30;  // a step of 2 x 4 tiles: 240 ms; progress is published every 100 ms at most
+    auto r = make_runner(log, true);
+    ASSERT_TRUE(wait_until([&] { return r->status().ready; }));
+    const std::uint64_t id = r->start_render(FakeRenderTarget{3, 4});
+    const auto frames = render_frames_until_end(*r, id);
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.back().phase, RenderFrame::Phase::Done);
+    const auto mid_step = std::find_if(frames.begin(), frames.end(), [](const RenderFrame& f) {
+        return f.phase == RenderFrame::Phase::Stepping && f.pass > 0 && f.tile >= 1 && f.tile <= 4 && f.tiles == 4;
+    });
+    ASSERT_NE(mid_step, frames.end()) << "no publication within a step";
+    const auto with_eta = std::find_if(frames.begin(), frames.end(), [](const RenderFrame& f) {
+        return f.phase == RenderFrame::Phase::Stepping && f.left_s > 0;
+    });
+    ASSERT_NE(with_eta, frames.end()) << "no estimate of the time left";
+    // 3 steps of ~240 ms: whatever was left can not be more than the whole render (with margin).
+    EXPECT_LT(with_eta->left_s, 3.0);
+    long prev = 0;
+    for (const auto& f : frames) {
+        EXPECT_GE(f.step, prev) << "steps went backwards";
+        prev = f.step;
+        EXPECT_GE(f.seq, 1u);
+    }
+    ASSERT_NE(frames.back().preview, nullptr);
+    EXPECT_GE(log.previews.load(), 2) << "the start image and at least the first step";
+    EXPECT_TRUE(r->status().paused) << "the paused main run stays paused";
+    EXPECT_EQ(r->status().steps, 0);
+}
+
+// Cancel stops at the next tile, writes nothing, frees the render; the main run carries on.
+TEST(Runner, RenderCancelStopsWithinOneTile) {
+    FakeLog log;
+    log.tile_ms = 20;
+    log.step_ms = 1;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 2; }));
+    const std::uint64_t id = r->start_render(FakeRenderTarget{1000, 4});
+    ASSERT_TRUE(wait_until([&] { return log.render_tiles.load() >= 3; }));
+    const int tiles_at_cancel = log.render_tiles.load();
+    r->cancel_render();
+    const auto frames = render_frames_until_end(*r, id);
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.back().phase, RenderFrame::Phase::Cancelled);
+    EXPECT_LE(log.render_tiles.load() - tiles_at_cancel, 1) << "more than the tile under way ran after the cancel";
+    EXPECT_EQ(log.renders_written.load(), 0);
+    EXPECT_EQ(log.renders_stopped.load(), 1);
+    EXPECT_FALSE(r->status().rendering);
+    const long main = r->status().steps;
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= main + 3; })) << "the main run carries on";
+    // A render asked for after the cancel is not cancelled by it.
+    const std::uint64_t id2 = r->start_render(FakeRenderTarget{2, 2});
+    EXPECT_EQ(id2, id + 1);
+    const auto second = render_frames_until_end(*r, id2);
+    ASSERT_FALSE(second.empty());
+    EXPECT_EQ(second.back().phase, RenderFrame::Phase::Done) << second.back().message;
+    EXPECT_EQ(log.renders_written.load(), 1);
+}
+
+// An engine error in a step (out of memory) ends the render with one message naming the size,
+// the step and the problem (its first line); the main run is as it was.
+TEST(Runner, RenderFailureEndsTheRenderOnly) {
+    FakeLog log;
+    auto r = make_runner(log, true);
+    ASSERT_TRUE(wait_until([&] { return r->status().ready; }));
+    FakeRenderTarget t{10, 2};
+    t.fail_at = 3;
+    const auto frames = render_frames_until_end(*r, r->start_render(t));
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.back().phase, RenderFrame::Phase::Failed);
+    const std::string& m = frames.back().message;
+    EXPECT_TRUE(contains(m, "8x6") && contains(m, "at step 3") && contains(m, "CUDA out of memory")) << m;
+    const auto notes = notices_until(*r, [](const Notice& n) { return n.level == Notice::Level::Error; });
+    EXPECT_TRUE(std::any_of(notes.begin(), notes.end(), [&](const Notice& n) { return n.text == m; }));
+    EXPECT_EQ(log.renders_written.load(), 0);
+    EXPECT_EQ(log.renders_stopped.load(), 1);
+    EXPECT_TRUE(r->status().paused);
+    r->step_once();
+    ASSERT_TRUE(wait_until([&] { return r->status().steps == 1; })) << "the main run still steps";
+}
+
+TEST(Runner, RenderThatFailsToStartOrToWriteLeavesNothing) {
+    FakeLog log;
+    auto r = make_runner(log, true);
+    ASSERT_TRUE(wait_until([&] { return r->status().ready; }));
+    FakeRenderTarget bad;
+    bad.fail = true;
+    auto frames = render_frames_until_end(*r, r->start_render(bad));
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.back().phase, RenderFrame::Phase::Failed);
+    EXPECT_TRUE(contains(frames.back().message, "could not start the render")) << frames.back().message;
+    EXPECT_TRUE(contains(frames.back().message, "out of memory"));
+    EXPECT_FALSE(contains(frames.back().message, "backtrace")) << "only the first line is shown";
+    EXPECT_EQ(log.renders_started.load(), 0);
+    FakeRenderTarget unwritable{2, 1};
+    unwritable.fail_write = true;
+    frames = render_frames_until_end(*r, r->start_render(unwritable));
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.back().phase, RenderFrame::Phase::Failed);
+    EXPECT_TRUE(contains(frames.back().message, "(writing)") && contains(frames.back().message, "disk full"))
+        << frames.back().message;
+    EXPECT_EQ(log.renders_written.load(), 0);
+    EXPECT_EQ(log.renders_stopped.load(), 1);
+    ASSERT_TRUE(wait_until([&] { return r->status().render_commands_handled == 2 && !r->status().rendering; }));
+    EXPECT_TRUE(r->status().paused);
+    EXPECT_EQ(r->status().steps, 0);
+}
+
+// A sweep running when a render starts is stopped (the render needs its memory); a sweep asked
+// for during a render is refused.
+TEST(Runner, RenderStopsARunningSweep) {
+    FakeLog log;
+    log.step_ms = 1;
+    log.tile_ms = 5;
+    auto r = make_runner(log, true);
+    r->start_sweep(FakeSweepTarget{2, false});
+    ASSERT_TRUE(wait_until([&] { return r->status().sweeping; }));
+    const std::uint64_t id = r->start_render(FakeRenderTarget{200, 2});
+    ASSERT_TRUE(wait_until([&] { return r->status().rendering && !r->status().sweeping; }));
+    const int sweep_steps = log.sweep_steps.load();
+    r->start_sweep(FakeSweepTarget{2, false});
+    ASSERT_TRUE(wait_until([&] { return r->status().sweep_commands_handled == 2; }));
+    EXPECT_FALSE(r->status().sweeping);
+    EXPECT_EQ(log.sweep_steps.load(), sweep_steps);
+    r->cancel_render();
+    const auto frames = render_frames_until_end(*r, id);
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.back().phase, RenderFrame::Phase::Cancelled);
+}
+
+// Closing the window during a render: the optimizer stops at the next tile, not after the step.
+TEST(Runner, QuitDuringARenderStopsAtTheNextTile) {
+    FakeLog log;
+    log.tile_ms = 20;
+    auto r = make_runner(log, true);
+    ASSERT_TRUE(wait_until([&] { return r->status().ready; }));
+    r->start_render(FakeRenderTarget{1000, 50});
+    ASSERT_TRUE(wait_until([&] { return log.render_tiles.load() >= 2; }));
+    const int tiles_at_quit = log.render_tiles.load();
+    const auto t0 = Clock::now();
+    r->quit();
+    r->join();
+    EXPECT_LT(Clock::now() - t0, std::chrono::milliseconds(1000)) << "a step of 100 tiles takes 2 s";
+    EXPECT_LE(log.render_tiles.load() - tiles_at_quit, 1);
+    EXPECT_EQ(log.renders_written.load(), 0);
+}
+
 }  // namespace
 }  // namespace nstv::testing
