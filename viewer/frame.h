@@ -2,6 +2,7 @@
 // The values that travel from the optimizer thread to the UI thread. Plain data, no LibTorch and
 // no GL, so the runner and its tests need neither.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -121,6 +122,16 @@ struct RenderFrame {
     [[nodiscard]] bool ended() const {
         return phase == Phase::Done || phase == Phase::Cancelled || phase == Phase::Failed;
     }
+    // Steps done, counting the part of the step under way (pass 1 is a forward pass without
+    // gradients, about a third of a tiled step; pass 2 the rest): the progress bar and time left.
+    [[nodiscard]] double steps_done() const {
+        double part = 0;
+        if (tiles > 0 && pass > 0) {
+            const double t = static_cast<double>(tile) / tiles;
+            part = pass == 1 ? t / 3 : 1.0 / 3 + 2.0 * t / 3;
+        }
+        return static_cast<double>(step) + part;
+    }
 };
 
 // A message for the user (errors never end the app; they are shown in the window).
@@ -130,5 +141,6 @@ struct Notice {
     std::string text;
     std::optional<float> new_lr;  // set when the optimizer changed the learning rate itself
 };
+using Notify = std::function<void(Notice)>;
 
 }  // namespace nstv

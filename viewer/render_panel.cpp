@@ -11,6 +11,7 @@
 #include "controller.h"
 #include "nst/tiling.h"
 #include "render_check.h"
+#include "render_mode.h"  // duration_text
 #include "screenshots.h"
 #include "ui_probe.h"
 
@@ -31,16 +32,9 @@ std::pair<int, int> output_size(const Sources* src, int long_side) {
     return {std::max(1, static_cast<int>(std::lround(long_side * w / h))), long_side};
 }
 
-// How far through its steps a render is, counting the part of the step under way (pass 1 has no
-// backward: about a third of a tiled step).
+// How far through its steps a render is.
 double fraction(const RenderFrame& f) {
-    if (f.steps <= 0) return 0;
-    double part = 0;
-    if (f.tiles > 0 && f.pass > 0) {
-        const double t = static_cast<double>(f.tile) / f.tiles;
-        part = f.pass == 1 ? t / 3 : 1.0 / 3 + 2.0 * t / 3;
-    }
-    return std::clamp((static_cast<double>(f.step) + part) / static_cast<double>(f.steps), 0.0, 1.0);
+    return f.steps <= 0 ? 0.0 : std::clamp(f.steps_done() / static_cast<double>(f.steps), 0.0, 1.0);
 }
 
 double since(std::chrono::steady_clock::time_point t) {

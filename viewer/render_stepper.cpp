@@ -7,7 +7,7 @@
 #include "engine_stepper.h"  // to_rgba8
 #include "nst/contact_sheet.h"  // save_with_comment
 #include "nst/tiling.h"
-#include "runner.h"  // RenderCancelled
+#include "render_mode.h"  // RenderCancelled
 
 namespace nstv {
 namespace fs = std::filesystem;

@@ -32,25 +32,12 @@
 // While a sweep runs, the thread steps it instead of the main run (which keeps its image, state and
 // paused flag, and carries on as it was when the sweep stops); its grid goes through its own
 // triple buffer.
-// and for the render mode ("Render final...", all or none; see detail::Renders):
-//   using RenderTarget = ...;
-//   void start_render(const RenderTarget&, TileHook);  // builds it from the current run; throws,
-//                                        // changing nothing. The hook is to be called after each
-//                                        // tile of a step (EngineOptions::on_tile) and may throw
-//                                        // RenderCancelled, which must leave the stepper usable
-//   void render_step();                  // one step of the render; may throw (the render then ends)
-//   bool rendering() const;
-//   void render_status(RenderFrame&, bool preview);  // size, steps done and asked, tiles; with
-//                                        // `preview` also a new preview image
-//   std::string finish_render();         // writes the output (complete or not at all); its path
-//   void stop_render();                  // frees the render (its engine and memory)
-// A render also replaces the main run's steps until it ends (done, cancelled, failed); a sweep
-// running when it starts is stopped (its memory is the render's). Cancelling takes effect at the
-// next tile: the hook throws RenderCancelled out of the step under way.
+// and for the render mode ("Render final..."): see render_mode.h. A render also replaces the main
+// run's steps until it ends (done, cancelled, failed); a sweep running when it starts is stopped
+// (its memory is the render's).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -67,6 +54,7 @@
 #include <vector>
 
 #include "frame.h"
+#include "render_mode.h"
 #include "spsc_ring.h"
 #include "triple_buffer.h"
 
@@ -76,8 +64,6 @@ namespace detail {
 template <class S>
 concept Sweeps = requires { typename S::SweepTarget; };
 template <class S>
-concept Renders = requires { typename S::RenderTarget; };
-template <class S>
 struct SweepTargetOf {
     using type = std::monostate;  // a stepper without a sweep mode: the command is never sent
 };
@@ -85,38 +71,8 @@ template <Sweeps S>
 struct SweepTargetOf<S> {
     using type = typename S::SweepTarget;
 };
-template <class S>
-struct RenderTargetOf {
-    using type = std::monostate;  // a stepper without a render mode: the command is never sent
-};
-template <Renders S>
-struct RenderTargetOf<S> {
-    using type = typename S::RenderTarget;
-};
-
-// The first line of a message (LibTorch's errors carry a backtrace after it).
-inline std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace detail
-
-// "45 s", "12 min", "1 h 5 min": render times and time left.
-inline std::string duration_text(double seconds) {
-    const long s = std::lround(std::max(0.0, seconds));
-    if (s < 60) return std::to_string(s) + " s";
-    const long m = (s + 30) / 60;
-    if (m < 60) return std::to_string(m) + " min";
-    return std::to_string(m / 60) + " h " + std::to_string(m % 60) + " min";
-}
-
-using Notify = std::function<void(Notice)>;
-// Render mode: called on the optimizer thread after each tile of a step (pass 1|2, tiles done in
-// that pass, tiles per pass), as nst::EngineOptions::on_tile.
-using TileHook = std::function<void(int pass, int done, int total)>;
-
-// Thrown by the render's tile hook (out of the engine's step) when the render was cancelled.
-struct RenderCancelled : std::exception {
-    [[nodiscard]] const char* what() const noexcept override { return "render cancelled"; }
-};
 
 struct RunnerStatus {
     long steps = 0;
@@ -143,7 +99,7 @@ public:
     using Params = typename Stepper::Params;
     using Target = typename Stepper::Target;
     using SweepTarget = typename detail::SweepTargetOf<Stepper>::type;
-    using RenderTarget = typename detail::RenderTargetOf<Stepper>::type;
+    using RenderTarget = typename RenderMode<Stepper>::Target;
     using Factory = std::function<std::unique_ptr<Stepper>(Notify)>;
     // Called on the optimizer thread after each step with the parameters that step used.
     using StepHook = std::function<void(const LossSample&, const Params&)>;
@@ -160,7 +116,8 @@ public:
         : factory_(std::move(factory)), on_step_(std::move(options.on_step)),
           on_publish_(std::move(options.on_publish)),
           stop_at_(options.stop_at), paused_(options.start_paused),
-          update_every_(std::max(1, options.update_every)) {
+          update_every_(std::max(1, options.update_every)),
+          render_(quit_, [this](Notice n) { notify(std::move(n)); }, on_publish_) {
         params_.back() = initial;
         params_.publish();
         thread_ = std::thread([this] { run(); });
@@ -185,12 +142,12 @@ public:
     // then it carries on as it was. Returns the render's number (RenderFrame::render).
     std::uint64_t start_render(RenderTarget target) {
         push(Cmd{StartRender{std::move(target)}});
-        return ++renders_sent_;
+        return render_.number_next();
     }
     // Cancels every render asked for so far: the one under way stops at its next tile, writes
     // nothing and is freed.
     void cancel_render() {
-        render_cancel_upto_.store(renders_sent_, std::memory_order_release);
+        render_.cancel_sent();
         push(Cmd{CancelRender{}});
     }
     // Applies the newest parameters now and publishes the image, even while paused (a change that
@@ -219,7 +176,7 @@ public:
     // The same for the sweep's grid.
     const SweepFrame* poll_sweep_frame() { return sweep_frames_.update() ? &sweep_frames_.front() : nullptr; }
     // The same for the render's progress.
-    const RenderFrame* poll_render_frame() { return render_frames_.update() ? &render_frames_.front() : nullptr; }
+    const RenderFrame* poll_render_frame() { return render_.poll(); }
 
     template <class Fn>
     std::size_t drain_samples(Fn&& fn) { return samples_.drain(std::forward<Fn>(fn)); }
@@ -249,7 +206,7 @@ public:
         s.retargets_handled = retargets_handled_.load(std::memory_order_acquire);
         s.sweeping = sweeping_.load(std::memory_order_relaxed);
         s.sweep_commands_handled = sweep_commands_.load(std::memory_order_acquire);
-        s.rendering = rendering_.load(std::memory_order_relaxed);
+        s.rendering = render_.active();
         s.render_commands_handled = render_commands_.load(std::memory_order_acquire);
         return s;
     }
@@ -270,7 +227,6 @@ private:
     struct CancelRender {};
     using Cmd = std::variant<Pause, Resume, StepOnce, Reset, Retarget, Refresh, Quit, StartSweep, StopSweep,
                              StartRender, CancelRender>;
-    using Clock = std::chrono::steady_clock;
 
     void push(Cmd c) {
         {
@@ -330,7 +286,7 @@ private:
     }
 
     [[nodiscard]] bool can_step() const {
-        if (stepper_ && (sweeping_.load(std::memory_order_relaxed) || rendering_.load(std::memory_order_relaxed)))
+        if (stepper_ && (sweeping_.load(std::memory_order_relaxed) || render_.active()))
             return true;
         return stepper_ && ready_.load(std::memory_order_relaxed) &&
                (!paused_.load(std::memory_order_relaxed) || pending_steps_ > 0);
@@ -388,7 +344,7 @@ private:
                     retargets_handled_.fetch_add(1, std::memory_order_release);
                 } else if constexpr (std::is_same_v<T, StartSweep>) {
                     if constexpr (detail::Sweeps<Stepper>) {
-                        if (stepper_ && rendering_.load()) {
+                        if (stepper_ && render_.active()) {
                             notify(Notice{Notice::Level::Error,
                                           "could not start the sweep: a render is running (cancel it first)", {}});
                         } else if (stepper_) {
@@ -408,13 +364,11 @@ private:
                     if constexpr (detail::Sweeps<Stepper>) end_sweep();
                     sweep_commands_.fetch_add(1, std::memory_order_release);
                 } else if constexpr (std::is_same_v<T, StartRender>) {
-                    if constexpr (detail::Renders<Stepper>) begin_render(cmd.target);
+                    if constexpr (Renders<Stepper>) begin_render(cmd.target);
                     render_commands_.fetch_add(1, std::memory_order_release);
                 } else if constexpr (std::is_same_v<T, CancelRender>) {
-                    if constexpr (detail::Renders<Stepper>)
-                        if (stepper_ && rendering_.load())
-                            end_render(RenderFrame::Phase::Cancelled,
-                                       "render cancelled: nothing was written; the live run carries on");
+                    if constexpr (Renders<Stepper>)
+                        if (stepper_) render_.cancel(*stepper_);
                     render_commands_.fetch_add(1, std::memory_order_release);
                 }
             },
@@ -436,9 +390,9 @@ private:
     }
 
     void do_step() {
-        if constexpr (detail::Renders<Stepper>) {
-            if (rendering_.load(std::memory_order_relaxed)) {
-                do_render_step();
+        if constexpr (Renders<Stepper>) {
+            if (render_.active()) {
+                render_.step(*stepper_);
                 return;
             }
         }
@@ -513,148 +467,17 @@ private:
         }
     }
 
-    // ---- Render mode (optimizer thread) ----------------------------------------------------
-    [[nodiscard]] bool render_cancelled() const {
-        return quit_.load(std::memory_order_acquire) ||
-               render_cancel_upto_.load(std::memory_order_acquire) >= render_number_;
-    }
-    static double seconds_since(Clock::time_point t) {
-        return std::chrono::duration<double>(Clock::now() - t).count();
-    }
-
+    // Render mode: a sweep under way stops first (its memory is the render's).
     void begin_render(const RenderTarget& target) {
-        if constexpr (detail::Renders<Stepper>) {
-            ++render_number_;
-            if (!stepper_) return;
-            if (sweeping_.load()) {
-                end_sweep();  // its memory is the render's
-                notify(Notice{Notice::Level::Info, "the sweep stopped for the render", {}});
-            }
-            if (stepper_->rendering()) stepper_->stop_render();
-            render_ = RenderFrame{};
-            render_.render = render_number_;
-            render_t0_ = Clock::now();
-            if (render_cancelled()) {
-                end_render(RenderFrame::Phase::Cancelled, "render cancelled before it started; the live run carries on");
-                return;
-            }
-            rendering_.store(true);
-            publish_render();  // "preparing": building can take a while at print size
-            try {
-                stepper_->start_render(target, [this](int pass, int done, int total) { render_tile(pass, done, total); });
-                render_.phase = RenderFrame::Phase::Stepping;
-                stepper_->render_status(render_, true);  // the start image, upsampled
-                render_steps_t0_ = last_preview_ = Clock::now();
-                render_step_ms_ = 0;
-                publish_render();
-            } catch (const RenderCancelled&) {
-                end_render(RenderFrame::Phase::Cancelled, "render cancelled: nothing was written; the live run carries on");
-            } catch (const std::exception& e) {
-                end_render(RenderFrame::Phase::Failed,
-                           "could not start the render (the live run carries on): " + detail::first_line(e.what()));
-            }
+        if (!stepper_) {
+            render_.begin_without_stepper();
+            return;
         }
-    }
-
-    // The tile hook: progress within a long step, and where a cancel takes effect.
-    void render_tile(int pass, int done, int total) {
-        if (render_cancelled()) throw RenderCancelled();
-        render_.pass = pass;
-        render_.tile = done;
-        render_.tiles = total;
-        update_render_eta();
-        // A few publications a second at most: small tiles take milliseconds.
-        if (seconds_since(last_render_publish_) >= 0.1) publish_render();
-    }
-
-    // Time left from the steps done so far, counting the part of the step under way (pass 1 is
-    // a forward pass without gradients, about a third of a step; pass 2 the rest).
-    void update_render_eta() {
-        double part = 0;
-        if (render_.tiles > 0 && render_.pass > 0) {
-            const double f = static_cast<double>(render_.tile) / render_.tiles;
-            part = render_.pass == 1 ? f / 3 : 1.0 / 3 + 2.0 * f / 3;
+        if (sweeping_.load()) {
+            end_sweep();
+            notify(Notice{Notice::Level::Info, "the sweep stopped for the render", {}});
         }
-        const double done = static_cast<double>(render_.step) + part;
-        render_.elapsed_s = seconds_since(render_t0_);
-        if (done > 0.02)
-            render_.left_s = seconds_since(render_steps_t0_) / done * std::max(0.0, render_.steps - done);
-    }
-
-    void do_render_step() {
-        if constexpr (detail::Renders<Stepper>) {
-            try {
-                if (render_cancelled()) throw RenderCancelled();
-                render_.pass = render_.tile = 0;
-                const auto t0 = Clock::now();
-                stepper_->render_step();
-                const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-                render_step_ms_ = render_step_ms_ == 0 ? ms : 0.8 * render_step_ms_ + 0.2 * ms;
-                // A preview now and then: after the first step, then every 2 s or ten times what
-                // one costs, whichever is longer (a print-size result is a large copy to make).
-                const long before = render_.step;
-                const bool preview = before == 0 || seconds_since(last_preview_) >= std::max(2.0, 10 * preview_s_);
-                const auto p0 = Clock::now();
-                stepper_->render_status(render_, preview);
-                if (preview) {
-                    preview_s_ = seconds_since(p0);
-                    last_preview_ = Clock::now();
-                }
-                render_.pass = render_.tile = 0;
-                render_.ms_per_step = render_step_ms_;
-                update_render_eta();
-                if (render_.step >= render_.steps) {
-                    render_.phase = RenderFrame::Phase::Writing;
-                    render_.left_s = 0;
-                    publish_render();
-                    const std::string path = stepper_->finish_render();
-                    render_.path = path;
-                    end_render(RenderFrame::Phase::Done,
-                               "Rendered " + std::to_string(render_.width) + "x" + std::to_string(render_.height) +
-                                   " to " + path + " in " + duration_text(seconds_since(render_t0_)));
-                    return;
-                }
-                publish_render();
-            } catch (const RenderCancelled&) {
-                end_render(RenderFrame::Phase::Cancelled, "render cancelled: nothing was written; the live run carries on");
-            } catch (const std::exception& e) {
-                const std::string where = render_.phase == RenderFrame::Phase::Writing
-                                              ? std::string(" (writing)")
-                                              : " at step " + std::to_string(render_.step + 1);
-                end_render(RenderFrame::Phase::Failed,
-                           "render of " + std::to_string(render_.width) + "x" + std::to_string(render_.height) +
-                               " failed" + where + " (the live run carries on): " + detail::first_line(e.what()));
-            }
-        }
-    }
-
-    // Frees the render, publishes how it ended and says so; the main run steps again.
-    void end_render(RenderFrame::Phase phase, std::string message) {
-        if constexpr (detail::Renders<Stepper>) {
-            try {
-                stepper_->stop_render();
-            } catch (const std::exception& e) {
-                notify_error("could not free the render", e);
-            }
-            render_.phase = phase;
-            render_.message = message;
-            render_.elapsed_s = seconds_since(render_t0_);
-            if (phase != RenderFrame::Phase::Done) render_.left_s = -1;
-            // The publication first: a UI that sees `rendering` false also gets how it ended.
-            publish_render();
-            rendering_.store(false);
-            notify(Notice{phase == RenderFrame::Phase::Failed ? Notice::Level::Error : Notice::Level::Info,
-                          std::move(message), {}});
-        }
-    }
-
-    void publish_render() {
-        RenderFrame& f = render_frames_.back();
-        f = render_;
-        f.seq = ++render_seq_;
-        render_frames_.publish();
-        last_render_publish_ = Clock::now();
-        if (on_publish_) on_publish_();
+        render_.begin(*stepper_, target);
     }
 
     void publish() {
@@ -690,7 +513,6 @@ private:
     TripleBuffer<Params> kept_;    // optimizer -> UI: what the stepper kept after a refusal
     TripleBuffer<Frame> frames_;   // optimizer -> UI
     TripleBuffer<SweepFrame> sweep_frames_;  // optimizer -> UI, sweep mode
-    TripleBuffer<RenderFrame> render_frames_;  // optimizer -> UI, render mode
     SpscRing<LossSample, 8192> samples_;
 
     std::atomic<bool> quit_{false};
@@ -705,10 +527,7 @@ private:
     std::atomic<std::uint64_t> retargets_handled_{0};
     std::atomic<bool> sweeping_{false};
     std::atomic<std::uint64_t> sweep_commands_{0};
-    std::atomic<bool> rendering_{false};
     std::atomic<std::uint64_t> render_commands_{0};
-    std::atomic<std::uint64_t> render_cancel_upto_{0};  // renders up to this number are cancelled
-    std::uint64_t renders_sent_ = 0;                     // UI thread only
 
     // Optimizer-thread only.
     int pending_steps_ = 0;
@@ -717,11 +536,8 @@ private:
     long sweep_steps_ = 0;         // steps of the sweep being run
     double sweep_ms_ = 0;          // its smoothed step time
     std::uint64_t sweep_seq_ = 0;  // sweep publications
-    std::uint64_t render_number_ = 0;  // renders asked for so far (the one under way is the last)
-    RenderFrame render_;               // its state, copied into each publication
-    std::uint64_t render_seq_ = 0;
-    Clock::time_point render_t0_, render_steps_t0_, last_preview_, last_render_publish_;
-    double render_step_ms_ = 0, preview_s_ = 0;
+
+    RenderMode<Stepper> render_;  // after quit_ and on_publish_, which it refers to / copies
 
     std::thread thread_;  // last: starts after every member above exists
 };
