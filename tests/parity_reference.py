@@ -32,6 +32,19 @@ baseline runs the engine's default max pooling, as before, and every other case 
 for --extra-steps steps (fewer, to keep the test short; the first steps already reach every target
 and every gradient path).
 
+Two floors keep rounding from reading as a difference, both measured rather than assumed; a
+machine with other convolution kernels (AVX2 instead of AVX-512: ONEDNN_MAX_CPU_ISA=AVX2 shows it)
+rounds differently. The content term starts at zero (the start is the content), so it is a
+near-cancellation: with F the features and e their rounding, it moves by about
+2 sqrt(content) rms(e). rms(e) is measured per case as the reference's own features in NCHW
+against channels-last (~2e-7 at relu4_2, features of rms 0.1), and the content term is compared to
+1e-4 relative plus ROUNDING_MARGIN (4) times that. Under AVX2 the baseline's content term differs
+by 2-4e-4 relative at steps 3-20, which is 2 sqrt(content) rms(e) to within 1.3x. And with max
+pooling a few values can take the rounding-decided lr-sized steps described above: an Adam case
+passes its 1e-4 max when at most FLIP_SHARE (0.5 %) of the values differ by more, none by more
+than lr per step, and the mean stays under 1e-5 (AVX2 baseline: 28 of 20736 values, 3.1e-3 max,
+1.1e-6 mean; AVX-512: none).
+
 Regions (spatial control): the reference makes soft masks at the content's size (it asks the dump
 for the size first, with --steps 0), writes them to a file the dump reads, and computes the guided
 Grams itself: masks average-pooled 2x2 at every pooling layer before a layer, G_r =
@@ -49,6 +62,7 @@ it does the same or better: at lr 0.5 the losses agree to 3e-5 (lr 1: 1.2e-4), s
 at lr 0.5 and compare losses at 1e-4 and images at 1e-2 max and 2e-5 mean abs.
 """
 import argparse
+import copy
 import json
 import math
 import pathlib
@@ -266,6 +280,11 @@ def region_terms(masks, run, index):
 
 
 NETS = {}
+# The content term's rounding floor is this many times 2 sqrt(content) rms(dF), dF the content
+# features' rounding (measured per case); see the docstring.
+ROUNDING_MARGIN = 4
+# Adam cases: at most this share of the image's values may take rounding-decided steps.
+FLIP_SHARE = 5e-3
 
 
 def network(weights_path, last_index, pooling):
@@ -314,6 +333,13 @@ def reference(weights_path, inputs, run, steps, masks=None):
     regions = bool(run.get("regions"))
     terms = {i: region_terms(masks, run, i) for i in style_l} if regions else {}
     content_map = {i: pooled(masks["content_map"], i) for i in content_l} if run.get("content_map") else None
+    # The content term's rounding floor (see the docstring): the same features in another memory
+    # layout differ by float rounding only; measured here, on this machine's kernels.
+    with torch.no_grad():
+        net_cl = copy.deepcopy(net).to(memory_format=torch.channels_last)
+        other = net_cl(((content_in - mean) / std).contiguous(memory_format=torch.channels_last), taps)
+        rounding = {i: (other[i] - c_t[i]).pow(2).mean().sqrt().item() for i in content_l}
+        map_peak = {i: content_map[i].max().sqrt().item() if content_map is not None else 1.0 for i in content_l}
 
     def guided_loss(f, t, target):
         if w2:
@@ -341,14 +367,18 @@ def reference(weights_path, inputs, run, steps, masks=None):
     def evaluate():
         """The loss at x, its gradient in x.grad, and the losses recorded."""
         f = feats(x)
-        content = sum(w * content_layer(i, f[i]) for i, w in content_l.items())
+        per_layer = {i: content_layer(i, f[i]) for i in content_l}
+        content = sum(w * per_layer[i] for i, w in content_l.items())
+        floor = sum(w * ROUNDING_MARGIN * 2 * per_layer[i].detach().sqrt().item() * map_peak[i] * rounding[i]
+                    for i, w in content_l.items())
         style = sum(w * style_layer(i, f[i]) for i, w in style_l.items())
         tv = (x.diff(dim=2) ** 2).mean() + (x.diff(dim=3) ** 2).mean()
         total = run["content_weight"] * content + run["style_weight"] * style + run["tv_weight"] * tv
         if x.is_leaf:
             x.grad = None
         total.backward()
-        losses.append({"content": content.item(), "style": style.item(), "tv": tv.item(), "total": total.item()})
+        losses.append({"content": content.item(), "style": style.item(), "tv": tv.item(), "total": total.item(),
+                       "content_floor": floor})
         return total
 
     if run["optimizer"] == "lbfgs":
@@ -519,8 +549,10 @@ def run_case(a, weights, work, name, flags, n_styles, steps):
     for step, (e, r) in enumerate(zip(run["losses"], ref_losses), start=1):
         for k in ("content", "style", "tv", "total"):
             # A term below 1e-7 of the total (the content term one step after starting from the
-            # content) is compared relative to that floor: its own last digits mean nothing.
-            rel = abs(e[k] - r[k]) / max(abs(r[k]), 1e-7 * abs(r["total"]), 1e-12)
+            # content) is compared relative to that floor: its own last digits mean nothing. The
+            # content term also to its rounding floor (the docstring): |e - r| <= 1e-4 |r| + floor.
+            floor = r["content_floor"] if k == "content" else 0.0
+            rel = abs(e[k] - r[k]) / max(abs(r[k]) + 1e4 * floor, 1e-7 * abs(r["total"]), 1e-12)
             worst = max(worst, rel)
             if rel > 1e-4:
                 loss_failures.append(f"{name} step {step} {k}: engine {e[k]:.9g} reference {r[k]:.9g} (rel {rel:.2e})")
@@ -532,10 +564,18 @@ def run_case(a, weights, work, name, flags, n_styles, steps):
     result_diff = (final["result"] - ref_result).abs().max().item()
     mean_diff = (final["image"] - ref_image).abs().mean().item()
     # L-BFGS: see the docstring for why the images are compared at 1e-2 max and 2e-5 mean.
-    max_tol, mean_tol = (1e-2, 2e-5) if flags.get("optimizer") == "lbfgs" else (1e-4, 1e-4)
+    lbfgs = flags.get("optimizer") == "lbfgs"
+    max_tol, mean_tol = (1e-2, 2e-5) if lbfgs else (1e-4, 1e-5)
+    # Adam: values whose gradient sat near zero may take rounding-decided lr-sized steps (the
+    # docstring); a few of them, each within one lr per step, are not a difference in the loss.
+    lr = run["lr"]
+    flips = int(((final["image"] - ref_image).abs() > max_tol).sum().item())
+    flips_text = f"{flips} values > {max_tol:g}"
+    if not lbfgs and flips <= FLIP_SHARE * final["image"].numel() and image_diff <= steps * lr:
+        max_tol = max(max_tol, steps * lr)
     moved = (ref_image - start).abs().max().item()
     print(f"{name}: {steps} steps at {tuple(final['image'].shape[2:])}: worst loss rel diff {worst:.3e}; final "
-          f"image max abs diff {image_diff:.3e} (mean {mean_diff:.1e}), result {result_diff:.3e} (the image moved up to {moved:.3f}); "
+          f"image max abs diff {image_diff:.3e} (mean {mean_diff:.1e}, {flips_text}), result {result_diff:.3e} (the image moved up to {moved:.3f}); "
           f"total loss {run['losses'][0]['total']:.6g} -> {run['losses'][-1]['total']:.6g}", flush=True)
     if len(run["losses"]) != steps:
         failures.append(f"{name}: engine reported {len(run['losses'])} steps, expected {steps}")

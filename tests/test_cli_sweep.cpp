@@ -97,6 +97,7 @@ protected:
                 const auto s = run_nst(a, dir.path());
                 ASSERT_EQ(s.exit_code, 0) << s.output;
                 EXPECT_LE(nst::test::max_abs_diff(swept, nst::load_image(single)), pixel_tolerance);
+                EXPECT_LE(nst::test::mean_abs_diff(swept, nst::load_image(single)), 0.1f / 255);  // a few pixels only
                 std::vector<nlohmann::json> theirs;
                 for (const auto& l : read_log(single_log))
                     if (l.contains("total")) theirs.push_back(l);
@@ -117,7 +118,9 @@ protected:
 };
 
 TEST_F(CliSweep, EachCellEqualsASeparateRun) {
-    check_against_separate_runs("auto", 1e-4f);
+    // Auto batches these 32 px cells: as BatchedCellsMatchSeparateRuns (a fresh-clone run on a
+    // loaded machine saw 3/255 in a pixel here too).
+    check_against_separate_runs("auto", 4.5f / 255);
 
     // The contact sheet: its JSON comment names the grid; each cell's pixels are the cell file's.
     const auto bytes = nst::test::read_bytes(sheet);
@@ -209,7 +212,7 @@ TEST_F(CliSweep, CoarseToFineAndRegionsApplyToEveryCell) {
     // Two 64 px cells go through the network as one batch (auto): the 8-bit images agree to a few
     // levels, as in BatchedCellsMatchSeparateRuns, and almost every pixel exactly.
     EXPECT_LE(nst::test::max_abs_diff(swept, nst::load_image(single)), 4.5f / 255);
-    EXPECT_LE(nst::test::mean_abs_diff(swept, nst::load_image(single)), 0.05f / 255);
+    EXPECT_LE(nst::test::mean_abs_diff(swept, nst::load_image(single)), 0.1f / 255);
     // The two learning rates gave two different cells.
     EXPECT_GT(nst::test::max_abs_diff(swept, nst::load_image(dir / "sheet_lr=0.01.png")), 0.01f);
 }
