@@ -239,7 +239,7 @@ void EngineStepper::start_render(const RenderSetup& r, TileHook on_tile) {
     if (!engine_) throw nst::Error("nothing to render yet: the run has no image (wait for the first one)");
     stop_render();
     stop_sweep();  // the runner ends it first; its memory is the render's in any case
-    const bool averaged = !info_ || info_->show_average.load(std::memory_order_relaxed);
+    const bool averaged = showing_average();
     const nst::Image start = engine_->result(averaged);
     // The regions as painted (full size) when there are some: pooled again at print size rather
     // than upsampled from the level the live run is at.
@@ -273,8 +273,8 @@ std::string EngineStepper::finish_render() {
     Frame f;
     f.step = render_->steps();
     f.sources = sources_;
-    const bool averaged = !info_ || info_->show_average.load(std::memory_order_relaxed);
-    f.recipe = make_recipe(params_, setup_.style_paths, averaged, &engine_->spatial());
+    // The render's own choice of average or iterate (fixed when it started), not the view's now.
+    f.recipe = make_recipe(params_, setup_.style_paths, render_->averaged(), &engine_->spatial());
     auto meta = nlohmann::ordered_json::parse(result_metadata(f));
     meta["render"] = {{"width", render_->width()},
                       {"height", render_->height()},
@@ -297,7 +297,7 @@ void EngineStepper::stop_render() {
 }
 
 void EngineStepper::render(Frame& f) {
-    const bool averaged = !info_ || info_->show_average.load(std::memory_order_relaxed);
+    const bool averaged = showing_average();
     engine_->image_rgba8(f.image.pixels, f.image.width, f.image.height, averaged);
     f.sources = sources_;
     f.recipe = make_recipe(params_, setup_.style_paths, averaged, &engine_->spatial());

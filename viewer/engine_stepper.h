@@ -164,6 +164,10 @@ public:
     void inject_nan_at(long step) { inject_nan_at_ = step; }
 
 private:
+    // Whether the view shows the average of the iterates (the UI's toggle) or the iterate.
+    [[nodiscard]] bool showing_average() const {
+        return !info_ || info_->show_average.load(std::memory_order_relaxed);
+    }
     void remember_if_good();
     void start_level(int level);  // re-targets at that level's size, continuing from the current image
     // Starts `e` over from `init_image` (if any) or `init`; with `keep_targets` (the engine already

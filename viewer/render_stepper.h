@@ -43,6 +43,7 @@ public:
     // with `comment` as PNG metadata; returns the absolute path. Throws nst::Error.
     [[nodiscard]] std::filesystem::path write(const std::string& comment) const;
     [[nodiscard]] bool random_features() const;
+    [[nodiscard]] bool averaged() const { return averaged_; }  // the result is the iterates' average
     [[nodiscard]] int tile_count() const;  // tiles per pass (1: untiled)
     [[nodiscard]] int tile_size() const;   // interior side (0: untiled)
 
