@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "engine_impl.h"
+#include "losses.h"
 
 #if NST_TORCH_HAS_CUDA
 #include <c10/cuda/CUDAStream.h>
@@ -70,6 +71,38 @@ void EngineCore::open(const EngineOptions& options, const Params& params) {
     mean = torch::tensor({0.485f, 0.456f, 0.406f}, opts).view({1, 3, 1, 1});
     std = torch::tensor({0.229f, 0.224f, 0.225f}, opts).view({1, 3, 1, 1});
     build_net(deepest_layer(params));
+    if (device.is_cpu()) warm_up_cpu_kernels();
+}
+
+// The first loss-and-gradient step in a process sometimes rounds differently from every later one:
+// with two busy loops beside it on a 2-core machine, 2 to 8 of every 100 fresh processes (a 32 px,
+// 2-step parity dump) took one other first gradient, always the same one, so two runs of the same
+// flags could differ by a few 8-bit levels. Something LibTorch's CPU path initialises lazily on
+// first use races with that first step. Not narrowed down further: a first autograd backward, the
+// matrix products, or one convolution forward and backward alone did not remove it, and neither
+// did MKL_CBWR=AUTO,STRICT, OMP_DYNAMIC=false or MALLOC_ARENA_MAX=1; one whole small step before
+// the real ones did (0 of 200 with this function). So each thread that opens an engine first runs
+// one step of the same kind on a 16 px image: the same net, Gram and TV terms, backward, and an
+// Adam update. About 20 ms (2 cores, net to relu5_1); it touches neither the global RNG nor any
+// state of the run.
+void EngineCore::warm_up_cpu_kernels() {
+    thread_local bool warm = false;
+    if (warm) return;
+    warm = true;
+    std::set<int> tap_set;
+    for (const auto* layers : {&params.content_layers, &params.style_layers})
+        for (const auto& lw : *layers)
+            if (lw.weight != 0.f) tap_set.insert(relu_index(lw.layer));  // as loss_and_backward
+    const std::vector<int> taps(tap_set.begin(), tap_set.end());
+    constexpr int kSide = 16;  // relu5_x, after four poolings, still has one pixel
+    auto img = torch::linspace(0.0, 1.0, 3 * kSide * kSide, torch::TensorOptions().dtype(torch::kFloat32))
+                   .view({1, 3, kSide, kSide})
+                   .requires_grad_(true);
+    auto loss = TvTerm::evaluate(img);
+    for (const auto& [layer, feat] : features(img, taps))
+        loss = loss + losses::mean_sq(losses::gram(feat), torch::zeros({}));
+    loss.backward();
+    ImageAdam(img, AdamOptions{}).step(img);
 }
 
 Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::make_unique<Impl>()) {

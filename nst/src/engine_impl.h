@@ -127,6 +127,10 @@ struct EngineCore {
         net = fresh;
     }
 
+    // One throwaway loss-and-gradient step on a tiny image, once per thread, on the CPU (engine.cpp
+    // says why).
+    void warm_up_cpu_kernels();
+
     // NHWC everywhere except strict fp32 on CUDA, where cuDNN's NCHW kernels were faster on an H100
     // (512 px: 11.4 vs 12.3 ms; 1024: 38.2 vs 42.2; docs/PERFORMANCE.md).
     [[nodiscard]] bool channels_last() const {
