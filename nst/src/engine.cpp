@@ -89,17 +89,12 @@ void EngineCore::warm_up_cpu_kernels() {
     thread_local bool warm = false;
     if (warm) return;
     warm = true;
-    std::set<int> tap_set;
-    for (const auto* layers : {&params.content_layers, &params.style_layers})
-        for (const auto& lw : *layers)
-            if (lw.weight != 0.f) tap_set.insert(relu_index(lw.layer));  // as loss_and_backward
-    const std::vector<int> taps(tap_set.begin(), tap_set.end());
     constexpr int kSide = 16;  // relu5_x, after four poolings, still has one pixel
     auto img = torch::linspace(0.0, 1.0, 3 * kSide * kSide, torch::TensorOptions().dtype(torch::kFloat32))
                    .view({1, 3, kSide, kSide})
                    .requires_grad_(true);
     auto loss = TvTerm::evaluate(img);
-    for (const auto& [layer, feat] : features(img, taps))
+    for (const auto& [layer, feat] : features(img, used_taps(params)))
         loss = loss + losses::mean_sq(losses::gram(feat), torch::zeros({}));
     loss.backward();
     ImageAdam(img, AdamOptions{}).step(img);

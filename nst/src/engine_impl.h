@@ -52,6 +52,20 @@ struct InputKey {
 
 // Everything an Engine holds and does, but the public API: Engine::Impl is exactly this, and a
 // batched Sweep holds one for the union of its variants (its own x, optimiser and style terms).
+// The relu indices a forward pass must tap for `p`: the layers with a non-zero weight (one weighted
+// 0 costs nothing; the forward stops at the deepest tap), added to `taps`, which keeps them
+// ascending and each once.
+inline void add_used_taps(std::set<int>& taps, const Params& p) {
+    for (const auto* layers : {&p.content_layers, &p.style_layers})
+        for (const auto& lw : *layers)
+            if (lw.weight != 0.f) taps.insert(relu_index(lw.layer));
+}
+inline std::vector<int> used_taps(const Params& p) {
+    std::set<int> taps;
+    add_used_taps(taps, p);
+    return {taps.begin(), taps.end()};
+}
+
 struct EngineCore {
     // Device, network and normalisation for these options (checks `params`; builds VGG19 up to
     // the deepest layer it uses). Defined in engine.cpp.
@@ -408,12 +422,7 @@ struct EngineCore {
             tiled_loss_and_backward(image);
             return;
         }
-        // Only layers with a non-zero weight cost anything; the forward stops at the deepest one.
-        std::set<int> tap_set;
-        for (const auto* layers : {&params.content_layers, &params.style_layers})
-            for (const auto& lw : *layers)
-                if (lw.weight != 0.f) tap_set.insert(relu_index(lw.layer));
-        const auto feats = features(image, std::vector<int>(tap_set.begin(), tap_set.end()));
+        const auto feats = features(image, used_taps(params));
 
         const auto zero = torch::zeros({}, image.options().requires_grad(false));
         SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;

@@ -243,10 +243,7 @@ private:
     // backward.
     void loss_and_backward() {
         std::set<int> tap_set;
-        for (const auto& p : variants_)
-            for (const auto* layers : {&p.content_layers, &p.style_layers})
-                for (const auto& lw : *layers)
-                    if (lw.weight != 0.f) tap_set.insert(relu_index(lw.layer));
+        for (const auto& p : variants_) add_used_taps(tap_set, p);
         const auto feats = core_.features(x_, std::vector<int>(tap_set.begin(), tap_set.end()));
         const auto zero = torch::zeros({}, x_.options().requires_grad(false));
         SpatialMasks* masks = core_.spatial.control().empty() ? nullptr : &core_.spatial;

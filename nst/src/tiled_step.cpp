@@ -102,9 +102,7 @@ void EngineCore::tiled_loss_and_backward(const torch::Tensor& image) {
     const auto zero = torch::zeros({}, source.options().requires_grad(false));
     SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;
     const auto style_taps = taps_of(params.style_layers);
-    std::set<int> all(style_taps.begin(), style_taps.end());
-    for (const int idx : taps_of(params.content_layers)) all.insert(idx);
-    const std::vector<int> taps(all.begin(), all.end());
+    const std::vector<int> taps = used_taps(params);
 
     // Pass 1: the whole image's style sums, then the loss and its gradient in them. W2 adds them up
     // in float64: its covariance S/n − μμᵀ cancels most of S, so the tiles' float32 partial sums
