@@ -50,8 +50,6 @@ struct InputKey {
     }
 };
 
-// Everything an Engine holds and does, but the public API: Engine::Impl is exactly this, and a
-// batched Sweep holds one for the union of its variants (its own x, optimiser and style terms).
 // The relu indices a forward pass must tap for `p`: the layers with a non-zero weight (one weighted
 // 0 costs nothing; the forward stops at the deepest tap), added to `taps`, which keeps them
 // ascending and each once.
@@ -66,6 +64,8 @@ inline std::vector<int> used_taps(const Params& p) {
     return {taps.begin(), taps.end()};
 }
 
+// Everything an Engine holds and does, but the public API: Engine::Impl is exactly this, and a
+// batched Sweep holds one for the union of its variants (its own x, optimiser and style terms).
 struct EngineCore {
     // Device, network and normalisation for these options (checks `params`; builds VGG19 up to
     // the deepest layer it uses). Defined in engine.cpp.
