@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "../nst/src/engine_impl.h"
+#include "engine/engine_impl.h"
 #include "nst/nst.h"
 #include "nst/tiling.h"
 

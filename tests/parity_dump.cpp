@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "nst/nst.h"
+#include "weights/safetensors.h"
 
 namespace {
 constexpr const char* kUsage =

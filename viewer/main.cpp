@@ -2,9 +2,9 @@
 #include <exception>
 #include <iostream>
 
-#include "app.h"
-#include "frame_stats.h"
-#include "options.h"
+#include "app/app.h"
+#include "app/options.h"
+#include "probe/frame_stats.h"
 
 int main(int argc, char** argv) {
     auto parsed = nstv::parse_options(argc, argv);

@@ -13,12 +13,12 @@
 #include <sstream>
 #include <string>
 
-#include "nst/download.h"
+#include "levels.h"
 #include "nst/nst.h"
 #include "nst/param_cli.h"
 #include "nst/settings.h"
 #include "nst/sweep.h"
-#include "levels.h"
+#include "nst/weights.h"
 #include "progress.h"
 #include "session_args.h"
 #include "sweep_run.h"

@@ -10,11 +10,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli_fixture.h"
 #include "nst/nst.h"
-#include "test_util.h"
-#include "vgg19_weights.h"
-#include "weights_server.h"
+#include "support/cli_fixture.h"
+#include "support/test_util.h"
+#include "support/vgg19_weights.h"
+#include "support/weights_server.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "cli_fixture.h"
-#include "hostile_files.h"
+#include "support/cli_fixture.h"
+#include "support/hostile_files.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <vector>
 
-#include "cli_fixture.h"
 #include "nst/nst.h"
-#include "test_util.h"
+#include "support/cli_fixture.h"
+#include "support/test_util.h"
 
 namespace {
 

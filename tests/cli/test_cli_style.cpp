@@ -5,9 +5,9 @@
 
 #include <fstream>
 
-#include "cli_fixture.h"
 #include "nst/nst.h"
-#include "test_util.h"
+#include "support/cli_fixture.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "cli_fixture.h"
 #include "nst/nst.h"
 #include "nst/tiling.h"
-#include "test_util.h"
+#include "support/cli_fixture.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -14,11 +14,11 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "cli_fixture.h"
 #include "nst/nst.h"
 #include "nst/param_cli.h"
 #include "nst/param_table.h"
-#include "test_util.h"
+#include "support/cli_fixture.h"
+#include "support/test_util.h"
 
 namespace {
 

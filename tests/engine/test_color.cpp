@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "nst/nst.h"
-#include "engine_inputs.h"
-#include "test_util.h"
+#include "support/engine_inputs.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <cstring>
 
 #include "nst/nst.h"
-#include "test_util.h"
-#include "engine_inputs.h"
-#include "vgg19_weights.h"
+#include "support/engine_inputs.h"
+#include "support/test_util.h"
+#include "support/vgg19_weights.h"
 
 namespace {
 

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "../nst/src/losses.h"
-#include "../nst/src/tv_loss.h"
+#include "loss/gram.h"
+#include "loss/tv_loss.h"
 
 namespace {
 

@@ -6,11 +6,11 @@
 
 #include <cmath>
 
-#include "../nst/src/image_average.h"
-#include "../nst/src/lbfgs.h"
 #include "nst/nst.h"
-#include "engine_inputs.h"
-#include "test_util.h"
+#include "optim/image_average.h"
+#include "optim/lbfgs.h"
+#include "support/engine_inputs.h"
+#include "support/test_util.h"
 
 namespace {
 

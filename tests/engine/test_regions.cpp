@@ -8,7 +8,7 @@
 #include <string>
 
 #include "nst/nst.h"
-#include "engine_inputs.h"
+#include "support/engine_inputs.h"
 
 namespace {
 

@@ -14,8 +14,8 @@
 
 #include "nst/nst.h"
 #include "nst/sweep.h"
-#include "engine_inputs.h"
-#include "test_util.h"
+#include "support/engine_inputs.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 
 #include <functional>
 
-#include "../nst/src/engine_impl.h"
+#include "engine/engine_impl.h"
 #include "nst/tiling.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 namespace {
 

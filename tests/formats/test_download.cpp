@@ -1,4 +1,4 @@
-// fetch_vgg19_features against tests/weights_server.py on loopback: what is fetched (only the
+// fetch_vgg19_features against tests/support/weights_server.py on loopback: what is fetched (only the
 // features, byte for byte), how (few range requests, resume, streaming when Range is ignored) and
 // every failure (its own one-line message, nothing left in the cache). No test touches the internet.
 // Hostile headers go straight to the FeaturesAssembler (the downloader's parser), as a server
@@ -16,15 +16,15 @@
 #include <thread>
 
 // Internal headers of nst_core (the test target only has nst/include on its include path).
-#include "../nst/src/features_assembler.h"
-#include "../nst/src/vgg19_check.h"
-#include "nst/download.h"
+#include "download/features_assembler.h"
 #include "nst/layers.h"
-#include "nst/safetensors.h"
-#include "hostile_files.h"
-#include "test_util.h"
-#include "vgg19_weights.h"
-#include "weights_server.h"
+#include "nst/weights.h"
+#include "support/hostile_files.h"
+#include "support/test_util.h"
+#include "support/vgg19_weights.h"
+#include "support/weights_server.h"
+#include "weights/safetensors.h"
+#include "weights/vgg19_check.h"
 
 namespace {
 

@@ -6,10 +6,10 @@
 
 #include <chrono>
 
-#include "hostile_files.h"
 #include "nst/error.h"
 #include "nst/image.h"
-#include "test_util.h"
+#include "support/hostile_files.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "nst/error.h"
-#include "hostile_files.h"
 #include "nst/image.h"
-#include "test_util.h"
+#include "support/hostile_files.h"
+#include "support/test_util.h"
 
 namespace fs = std::filesystem;
 using nst::Error;

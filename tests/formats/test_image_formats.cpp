@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "nst/image.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "nst/error.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 using nst::LayerKind;
 using nst::LayerWeight;

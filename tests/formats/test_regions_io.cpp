@@ -11,7 +11,7 @@
 #include "nst/error.h"
 #include "nst/image.h"
 #include "nst/regions.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Tests for the safetensors reader/writer: round trips, exact half/bfloat16 conversion, and one
 // test per kind of corruption, each checking that the one-line message names the file and the
 // precise problem.
-#include "nst/safetensors.h"
+#include "weights/safetensors.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "nst/error.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 namespace nst::safetensors {
 namespace {

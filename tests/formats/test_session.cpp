@@ -19,7 +19,7 @@
 #include "nst/error.h"
 #include "nst/param_table.h"
 #include "nst/session.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 namespace {
 

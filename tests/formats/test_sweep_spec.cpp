@@ -14,7 +14,7 @@
 #include "nst/layers.h"
 #include "nst/param_table.h"
 #include "nst/sweep.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 namespace {
 

@@ -23,11 +23,11 @@
 #include <string_view>
 #include <vector>
 
-#include "features_assembler.h"
+#include "download/features_assembler.h"
 #include "header_invariants.h"
 #include "nst/error.h"
-#include "nst/safetensors.h"
-#include "vgg19_check.h"
+#include "weights/safetensors.h"
+#include "weights/vgg19_check.h"
 
 namespace {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "nst/error.h"
 #include "header_invariants.h"
-#include "nst/safetensors.h"
+#include "nst/error.h"
+#include "weights/safetensors.h"
 
 namespace {
 

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "nst/error.h"
 #include "header_invariants.h"
-#include "nst/safetensors.h"
-#include "vgg19_check.h"
+#include "nst/error.h"
+#include "weights/safetensors.h"
+#include "weights/vgg19_check.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "nst/error.h"
-#include "nst/safetensors.h"
+#include "weights/safetensors.h"
 
 namespace nst::fuzz {
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "hostile_files.h"
 #include "nst/layers.h"
-#include "nst/safetensors.h"
+#include "support/hostile_files.h"
+#include "weights/safetensors.h"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;

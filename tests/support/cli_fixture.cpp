@@ -1,4 +1,4 @@
-#include "cli_fixture.h"
+#include "support/cli_fixture.h"
 
 #include <spawn.h>
 #include <sys/resource.h>

@@ -10,7 +10,7 @@
 
 #include "nst/image.h"
 #include "nst/regions.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 namespace nst::test {
 

@@ -1,4 +1,4 @@
-#include "hostile_files.h"
+#include "support/hostile_files.h"
 
 #include <zlib.h>
 

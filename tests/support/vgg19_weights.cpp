@@ -1,4 +1,4 @@
-#include "vgg19_weights.h"
+#include "support/vgg19_weights.h"
 
 #include <cmath>
 #include <cstring>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "nst/safetensors.h"
+#include "weights/safetensors.h"
 
 namespace nst::test {
 

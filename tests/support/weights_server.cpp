@@ -1,4 +1,4 @@
-#include "weights_server.h"
+#include "support/weights_server.h"
 
 #include <curl/curl.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 #pragma once
-// tests/weights_server.py run as a child process on 127.0.0.1: started by the constructor (which
+// tests/support/weights_server.py run as a child process on 127.0.0.1: started by the constructor (which
 // waits for it to listen), always stopped by the destructor. No test touches the internet.
 #include <sys/types.h>
 

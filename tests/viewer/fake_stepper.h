@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "frame.h"
-#include "runner.h"
+#include "run/frame.h"
+#include "run/runner.h"
 
 namespace nstv::testing {
 

@@ -3,7 +3,7 @@
 random features, CPU), drive it with real X input through xdotool and check what comes out
 (screenshot PNGs, the --log-json step log). Standard library only. No case touches the network:
 most pass --features random:1 --offline; the download cases serve a generated VGG19 file from
-tests/weights_server.py, run in this process on 127.0.0.1, with XDG_CACHE_HOME in a temp folder.
+tests/support/weights_server.py, run in this process on 127.0.0.1, with XDG_CACHE_HOME in a temp folder.
 
     gui_test.py --viewer PATH --case screenshot|pause|slider|nan|bad-file|hostile-files|no-display|precision|
                                      coarse-to-fine|blend|colors|style-knobs|style-flags|download|
@@ -144,7 +144,7 @@ def png_comment(path):
     return None
 
 
-# YIQ as the engine computes it (nst/src/color.cpp, FCC NTSC coefficients), in 0..255 units.
+# YIQ as the engine computes it (nst/src/loss/color.cpp, FCC NTSC coefficients), in 0..255 units.
 YIQ = ((0.299, 0.587, 0.114), (0.595716, -0.274453, -0.321263), (0.211456, -0.522591, 0.311135))
 
 
@@ -1101,11 +1101,11 @@ def write_vgg19_full_layout(path, seed=3):
 
 
 class WeightsServer:
-    """tests/weights_server.py's handler, served from a thread of this process on 127.0.0.1 (so it
+    """tests/support/weights_server.py's handler, served from a thread of this process on 127.0.0.1 (so it
     can never outlive the test), optionally slowed to `seconds_per_mb` so a download takes a while."""
 
     def __init__(self, source_dir, file, seconds_per_mb=0.0):
-        sys.path.insert(0, os.path.join(source_dir, "tests"))
+        sys.path.insert(0, os.path.join(source_dir, "tests", "support"))
         import weights_server as ws
         state = ws.State(file)
         if seconds_per_mb > 0:

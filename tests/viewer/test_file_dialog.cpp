@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "file_dialog.h"
+#include "session/file_dialog.h"
 
 namespace nstv {
 namespace {

@@ -1,4 +1,4 @@
-// The paint mode's document (viewer/mask_layers.cpp) and its files (mask_files.cpp): strokes,
+// The paint mode's document (viewer/paint/mask_layers.cpp) and its files (mask_files.cpp): strokes,
 // fill, undo/redo by whole strokes, the style renumbering when a style is removed, resampling to a
 // new run size, and the save/load round trip. No display, no LibTorch.
 #include <gtest/gtest.h>
@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mask_files.h"
-#include "mask_layers.h"
 #include "nst/error.h"
+#include "paint/mask_files.h"
+#include "paint/mask_layers.h"
 
 namespace nstv {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "render_check.h"
+#include "run/render_check.h"
 
 namespace nstv {
 namespace {

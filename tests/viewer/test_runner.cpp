@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "fake_stepper.h"
-#include "runner.h"
+#include "run/runner.h"
 
 namespace nstv::testing {
 namespace {

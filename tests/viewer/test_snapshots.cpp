@@ -13,11 +13,11 @@
 #include <utility>
 #include <vector>
 
-#include "copy_command.h"
+#include "control/run_settings.h"
 #include "nst/param_table.h"
 #include "nst/regions.h"
-#include "run_settings.h"
-#include "snapshots.h"
+#include "session/copy_command.h"
+#include "session/snapshots.h"
 
 namespace nstv {
 namespace {

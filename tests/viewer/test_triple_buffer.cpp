@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <thread>
 
-#include "spsc_ring.h"
-#include "triple_buffer.h"
+#include "run/spsc_ring.h"
+#include "run/triple_buffer.h"
 
 namespace nstv {
 namespace {

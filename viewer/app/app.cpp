@@ -2,7 +2,7 @@
 // platform, then per frame: wait for events, receive what the optimizer sent, let each panel draw
 // itself and say what the user asked for, hand that to the Controller, render, swap. Everything
 // else lives in the panels (one file each) and in the Controller.
-#include "app.h"
+#include "app/app.h"
 
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -19,30 +19,30 @@
 #include <utility>
 #include <vector>
 
-#include "controller.h"
-#include "drop_popup.h"
-#include "frame_stats.h"
-#include "gl.h"
-#include "help_window.h"
-#include "json_log.h"
-#include "key_input.h"
-#include "paint_panel.h"
-#include "pictures.h"
-#include "recipe.h"
-#include "render_panel.h"
-#include "screenshots.h"
-#include "session_panel.h"
-#include "side_panel.h"
-#include "snapshot_strip.h"
-#include "snapshots.h"
-#include "sweep_panel.h"
-#include "theme.h"
-#include "toasts.h"
-#include "ui_probe.h"
-#include "view_panel.h"
-#include "weights_banner.h"
-#include "window.h"
-#include "window_capture.h"
+#include "app/key_input.h"
+#include "app/theme.h"
+#include "app/window.h"
+#include "canvas/view_panel.h"
+#include "control/controller.h"
+#include "gl/gl.h"
+#include "gl/pictures.h"
+#include "gl/screenshots.h"
+#include "gl/window_capture.h"
+#include "paint/paint_panel.h"
+#include "panels/render_panel.h"
+#include "panels/side_panel.h"
+#include "panels/sweep_panel.h"
+#include "popups/drop_popup.h"
+#include "popups/help_window.h"
+#include "popups/toasts.h"
+#include "probe/frame_stats.h"
+#include "probe/ui_probe.h"
+#include "run/json_log.h"
+#include "run/recipe.h"
+#include "session/session_panel.h"
+#include "session/snapshot_strip.h"
+#include "session/snapshots.h"
+#include "weights/weights_banner.h"
 
 namespace nstv {
 namespace {

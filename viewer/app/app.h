@@ -1,6 +1,6 @@
 #pragma once
 // The window and its main loop (modelled on Dear ImGui's example_glfw_opengl3/main.cpp).
-#include "options.h"
+#include "app/options.h"
 
 namespace nstv {
 

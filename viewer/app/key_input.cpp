@@ -1,4 +1,4 @@
-#include "key_input.h"
+#include "app/key_input.h"
 
 #include <imgui_impl_glfw.h>
 

@@ -6,7 +6,7 @@
 // frame. It also records presses for the app's own shortcuts. UI thread only.
 #include <vector>
 
-#include "gl.h"
+#include "gl/gl.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "options.h"
+#include "app/options.h"
 
 #include <CLI/CLI.hpp>
 
@@ -6,8 +6,8 @@
 #include <iostream>
 #include <thread>
 
-#include "nst/download.h"
 #include "nst/param_cli.h"
+#include "nst/weights.h"
 
 namespace nstv {
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "window.h"
+#include "app/window.h"
 
 #include <imgui.h>
 #include <imgui_impl_glfw.h>

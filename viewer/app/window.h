@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "gl.h"
+#include "gl/gl.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "image_view.h"
+#include "canvas/image_view.h"
 
 #include <algorithm>
 #include <cmath>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "texture.h"
+#include "gl/texture.h"
 
 namespace nstv {
 

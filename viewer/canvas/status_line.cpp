@@ -1,10 +1,10 @@
-#include "status_line.h"
+#include "canvas/status_line.h"
 
 #include <imgui.h>
 
 #include <string>
 
-#include "recipe.h"
+#include "run/recipe.h"
 
 namespace nstv {
 

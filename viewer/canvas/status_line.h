@@ -2,9 +2,9 @@
 // The two lines under the image: state (running, paused, re-targeting...), step, speed, device,
 // precision, features and size; then the inputs with what the style term uses (styles and their
 // blend, colour mode, style scale, statistic) as the optimizer reported them with the frame.
-#include "frame.h"
-#include "runner.h"
-#include "ui_probe.h"
+#include "probe/ui_probe.h"
+#include "run/frame.h"
+#include "run/runner.h"
 
 namespace nstv {
 

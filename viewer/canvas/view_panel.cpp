@@ -1,4 +1,4 @@
-#include "view_panel.h"
+#include "canvas/view_panel.h"
 
 #include <imgui.h>
 

@@ -2,13 +2,13 @@
 // The left part of the window under the banner: the toolbar (fit, 1:1, view mode, zoom, save
 // buttons), the image canvas (ImageView, with the paint panel's overlay and strokes in paint
 // mode) and the status line.
-#include "control_state.h"
-#include "image_view.h"
-#include "paint_panel.h"
-#include "pictures.h"
-#include "snapshot_strip.h"
-#include "status_line.h"
-#include "ui_probe.h"
+#include "canvas/image_view.h"
+#include "canvas/status_line.h"
+#include "control/control_state.h"
+#include "gl/pictures.h"
+#include "paint/paint_panel.h"
+#include "probe/ui_probe.h"
+#include "session/snapshot_strip.h"
 
 namespace nstv {
 

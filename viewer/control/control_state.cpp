@@ -1,4 +1,4 @@
-#include "control_state.h"
+#include "control/control_state.h"
 
 #include <algorithm>
 

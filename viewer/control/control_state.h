@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "engine_stepper.h"
 #include "nst/nst.h"
+#include "steppers/engine_stepper.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "controller.h"
+#include "control/controller.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,9 +7,9 @@
 
 #include <unistd.h>
 
+#include "control/run_settings.h"
+#include "gl/screenshots.h"
 #include "nst/session.h"
-#include "run_settings.h"
-#include "screenshots.h"
 
 namespace nstv {
 namespace {

@@ -14,12 +14,12 @@
 #include <utility>
 #include <vector>
 
-#include "control_state.h"
-#include "engine_stepper.h"
-#include "frame_stats.h"
-#include "json_log.h"
-#include "options.h"
-#include "runner.h"
+#include "app/options.h"
+#include "control/control_state.h"
+#include "probe/frame_stats.h"
+#include "run/json_log.h"
+#include "run/runner.h"
+#include "steppers/engine_stepper.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "run_settings.h"
+#include "control/run_settings.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -2,9 +2,9 @@
 // The bridge between the viewer's state and the shared run parameters (nst::RunSettings, the one
 // table of param_table.h): what snapshots, sessions, "copy as command" and sweeps hold. The way
 // back (settings into the viewer) is Controller::adopt_settings.
-#include "control_state.h"
+#include "app/options.h"
+#include "control/control_state.h"
 #include "nst/settings.h"
-#include "options.h"
 
 namespace nstv {
 

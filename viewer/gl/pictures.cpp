@@ -1,4 +1,4 @@
-#include "pictures.h"
+#include "gl/pictures.h"
 
 namespace nstv {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "frame.h"
-#include "texture.h"
+#include "gl/texture.h"
+#include "run/frame.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "screenshots.h"
+#include "gl/screenshots.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "frame.h"
+#include "run/frame.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "texture.h"
+#include "gl/texture.h"
 
 #include <utility>
 

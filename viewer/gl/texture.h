@@ -2,8 +2,8 @@
 // An RGBA8 OpenGL texture that owns its id (RAII); re-allocates storage only on a size change.
 #include <cstdint>
 
-#include "frame.h"
-#include "gl.h"
+#include "gl/gl.h"
+#include "run/frame.h"
 
 namespace nstv {
 

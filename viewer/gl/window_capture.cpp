@@ -1,8 +1,8 @@
-#include "window_capture.h"
+#include "gl/window_capture.h"
 
 #include <algorithm>
 
-#include "gl.h"
+#include "gl/gl.h"
 
 namespace nstv {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The frame just rendered, read back from the OpenGL back buffer (before the swap) at framebuffer
 // resolution, top row first: the "save window" screenshot.
-#include "frame.h"
+#include "run/frame.h"
 
 namespace nstv {
 

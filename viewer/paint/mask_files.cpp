@@ -1,4 +1,4 @@
-#include "mask_files.h"
+#include "paint/mask_files.h"
 
 #include <cctype>
 #include <filesystem>

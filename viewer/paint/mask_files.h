@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "mask_layers.h"
+#include "paint/mask_layers.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "mask_layers.h"
+#include "paint/mask_layers.h"
 
 #include <algorithm>
 #include <array>

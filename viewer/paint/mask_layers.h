@@ -10,8 +10,8 @@
 #include <deque>
 #include <vector>
 
-#include "frame.h"
 #include "nst/regions.h"
+#include "run/frame.h"
 
 namespace nstv {
 

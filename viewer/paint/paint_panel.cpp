@@ -1,4 +1,4 @@
-#include "paint_panel.h"
+#include "paint/paint_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -7,8 +7,8 @@
 #include <exception>
 #include <string>
 
-#include "mask_files.h"
-#include "widgets.h"
+#include "app/widgets.h"
+#include "paint/mask_files.h"
 
 namespace nstv {
 namespace {

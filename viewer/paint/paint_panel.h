@@ -10,12 +10,12 @@
 #include <utility>
 #include <vector>
 
-#include "frame.h"
-#include "image_view.h"
-#include "mask_layers.h"
+#include "canvas/image_view.h"
+#include "gl/texture.h"
 #include "nst/regions.h"
-#include "texture.h"
-#include "ui_probe.h"
+#include "paint/mask_layers.h"
+#include "probe/ui_probe.h"
+#include "run/frame.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "controls.h"
+#include "panels/controls.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "widgets.h"
+#include "app/widgets.h"
 
 namespace nstv {
 

@@ -3,9 +3,9 @@
 // (content image, size, pooling, features) and screenshots. (The style images and their knobs have
 // a panel of their own: style_panel.h.) Pure UI: it edits a ControlState and reports what the
 // user asked for; the app turns that into runner calls.
-#include "control_state.h"
-#include "runner.h"
-#include "ui_probe.h"
+#include "control/control_state.h"
+#include "probe/ui_probe.h"
+#include "run/runner.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "optimizer_panel.h"
+#include "panels/optimizer_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "widgets.h"
+#include "app/widgets.h"
 
 namespace nstv {
 

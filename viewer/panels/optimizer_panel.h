@@ -3,8 +3,8 @@
 // the iterates (and whether the window shows it or the raw iterate), and "restart from" content,
 // noise, gray or an image file. Pure UI, as the other panels: it edits a ControlState and says
 // what the user asked for.
-#include "control_state.h"
-#include "ui_probe.h"
+#include "control/control_state.h"
+#include "probe/ui_probe.h"
 
 namespace nstv {
 

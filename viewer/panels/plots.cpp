@@ -1,4 +1,4 @@
-#include "plots.h"
+#include "panels/plots.h"
 
 #include <algorithm>
 #include <cmath>

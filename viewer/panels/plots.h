@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "frame.h"
+#include "run/frame.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "render_panel.h"
+#include "panels/render_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "controller.h"
+#include "control/controller.h"
+#include "gl/screenshots.h"
 #include "nst/tiling.h"
-#include "render_check.h"
-#include "render_mode.h"  // duration_text
-#include "screenshots.h"
-#include "ui_probe.h"
+#include "probe/ui_probe.h"
+#include "run/render_check.h"
+#include "run/render_mode.h"  // duration_text
 
 namespace nstv {
 namespace {

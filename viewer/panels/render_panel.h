@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "file_dialog.h"
-#include "frame.h"
-#include "texture.h"
+#include "gl/texture.h"
+#include "run/frame.h"
+#include "session/file_dialog.h"
 
 namespace nstv {
 

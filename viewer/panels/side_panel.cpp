@@ -1,12 +1,12 @@
-#include "side_panel.h"
+#include "panels/side_panel.h"
 
 #include <imgui.h>
 
 #include <algorithm>
 
-#include "controls.h"
-#include "optimizer_panel.h"
 #include "nst/nst.h"
+#include "panels/controls.h"
+#include "panels/optimizer_panel.h"
 
 namespace nstv {
 

@@ -3,13 +3,13 @@
 // paint, style layers, inputs, screenshots) and the loss plot below them.
 #include <vector>
 
-#include "control_state.h"
-#include "paint_panel.h"
-#include "plots.h"
-#include "runner.h"
-#include "style_panel.h"
-#include "texture.h"
-#include "ui_probe.h"
+#include "control/control_state.h"
+#include "gl/texture.h"
+#include "paint/paint_panel.h"
+#include "panels/plots.h"
+#include "panels/style_panel.h"
+#include "probe/ui_probe.h"
+#include "run/runner.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "style_panel.h"
+#include "panels/style_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include "app/widgets.h"
 #include "nst/engine.h"
-#include "widgets.h"
 
 namespace nstv {
 namespace {

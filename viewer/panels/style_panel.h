@@ -4,9 +4,9 @@
 // statistic. Pure UI: it edits the ControlState and reports what the user asked for.
 #include <vector>
 
-#include "control_state.h"
-#include "texture.h"
-#include "ui_probe.h"
+#include "control/control_state.h"
+#include "gl/texture.h"
+#include "probe/ui_probe.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "sweep_panel.h"
+#include "panels/sweep_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -12,12 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "controller.h"
+#include "app/options.h"
+#include "control/controller.h"
+#include "control/run_settings.h"
+#include "gl/screenshots.h"
 #include "nst/contact_sheet.h"
-#include "options.h"
-#include "run_settings.h"
-#include "screenshots.h"
-#include "ui_probe.h"
+#include "probe/ui_probe.h"
 
 namespace nstv {
 namespace {

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "frame.h"
+#include "gl/texture.h"
 #include "nst/sweep.h"
-#include "texture.h"
+#include "run/frame.h"
 
 namespace nstv {
 

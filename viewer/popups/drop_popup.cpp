@@ -1,8 +1,8 @@
-#include "drop_popup.h"
+#include "popups/drop_popup.h"
 
 #include <imgui.h>
 
-#include "gl.h"
+#include "gl/gl.h"
 
 namespace nstv {
 

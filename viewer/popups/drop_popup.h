@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "control_state.h"
+#include "control/control_state.h"
 
 namespace nstv {
 

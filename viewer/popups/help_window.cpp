@@ -1,4 +1,4 @@
-#include "help_window.h"
+#include "popups/help_window.h"
 
 #include <imgui.h>
 

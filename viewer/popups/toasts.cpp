@@ -1,4 +1,4 @@
-#include "toasts.h"
+#include "popups/toasts.h"
 
 #include <imgui.h>
 

@@ -6,7 +6,7 @@
 #include <deque>
 #include <string>
 
-#include "frame.h"
+#include "run/frame.h"
 
 namespace nstv {
 

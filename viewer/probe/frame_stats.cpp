@@ -1,4 +1,4 @@
-#include "frame_stats.h"
+#include "probe/frame_stats.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "ui_probe.h"
+#include "probe/ui_probe.h"
 
 #include <imgui.h>
 

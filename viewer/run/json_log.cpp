@@ -1,4 +1,4 @@
-#include "json_log.h"
+#include "run/json_log.h"
 
 #include <cerrno>
 #include <vector>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "recipe.h"
+#include "run/recipe.h"
 
 namespace nstv {
 

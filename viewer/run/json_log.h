@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "frame.h"
 #include "nst/engine.h"
+#include "run/frame.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "recipe.h"
+#include "run/recipe.h"
 
 #include <cmath>
 #include <cstdio>

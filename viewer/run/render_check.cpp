@@ -1,4 +1,4 @@
-#include "render_check.h"
+#include "run/render_check.h"
 
 #include <exception>
 #include <filesystem>

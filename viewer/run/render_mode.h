@@ -29,8 +29,8 @@
 #include <utility>
 #include <variant>
 
-#include "frame.h"
-#include "triple_buffer.h"
+#include "run/frame.h"
+#include "run/triple_buffer.h"
 
 namespace nstv {
 

@@ -53,10 +53,10 @@
 #include <variant>
 #include <vector>
 
-#include "frame.h"
-#include "render_mode.h"
-#include "spsc_ring.h"
-#include "triple_buffer.h"
+#include "run/frame.h"
+#include "run/render_mode.h"
+#include "run/spsc_ring.h"
+#include "run/triple_buffer.h"
 
 namespace nstv {
 

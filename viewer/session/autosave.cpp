@@ -1,4 +1,4 @@
-#include "autosave.h"
+#include "session/autosave.h"
 
 #include <signal.h>
 #include <unistd.h>

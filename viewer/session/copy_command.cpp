@@ -1,4 +1,4 @@
-#include "copy_command.h"
+#include "session/copy_command.h"
 
 #include <algorithm>
 

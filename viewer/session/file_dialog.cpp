@@ -1,4 +1,4 @@
-#include "file_dialog.h"
+#include "session/file_dialog.h"
 
 #include <fcntl.h>
 #include <poll.h>

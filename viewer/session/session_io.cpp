@@ -1,12 +1,12 @@
-#include "session_io.h"
+#include "session/session_io.h"
 
 #include <string>
 
-#include "controller.h"
+#include "control/controller.h"
+#include "control/run_settings.h"
 #include "nst/param_table.h"
-#include "paint_panel.h"
-#include "run_settings.h"
-#include "snapshots.h"
+#include "paint/paint_panel.h"
+#include "session/snapshots.h"
 
 namespace nstv {
 namespace {

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "control_state.h"
-#include "frame.h"
-#include "image_view.h"
+#include "app/options.h"
+#include "canvas/image_view.h"
+#include "control/control_state.h"
 #include "nst/session.h"
-#include "options.h"
+#include "run/frame.h"
 
 namespace nstv {
 

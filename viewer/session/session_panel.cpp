@@ -1,4 +1,4 @@
-#include "session_panel.h"
+#include "session/session_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -6,8 +6,8 @@
 #include <exception>
 #include <system_error>
 
+#include "control/run_settings.h"
 #include "nst/error.h"
-#include "run_settings.h"
 
 namespace nstv {
 namespace fs = std::filesystem;

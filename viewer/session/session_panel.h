@@ -15,14 +15,14 @@
 #include <utility>
 #include <vector>
 
-#include "autosave.h"
-#include "control_state.h"
-#include "file_dialog.h"
-#include "frame.h"
+#include "app/options.h"
+#include "control/control_state.h"
 #include "nst/session.h"
-#include "options.h"
-#include "session_io.h"
-#include "ui_probe.h"
+#include "probe/ui_probe.h"
+#include "run/frame.h"
+#include "session/autosave.h"
+#include "session/file_dialog.h"
+#include "session/session_io.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "snapshot_strip.h"
+#include "session/snapshot_strip.h"
 
 #include <imgui.h>
 
@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <string_view>
 
-#include "controller.h"
-#include "copy_command.h"
-#include "json_log.h"
-#include "paint_panel.h"
-#include "run_settings.h"
-#include "screenshots.h"
+#include "control/controller.h"
+#include "control/run_settings.h"
+#include "gl/screenshots.h"
+#include "paint/paint_panel.h"
+#include "run/json_log.h"
+#include "session/copy_command.h"
 
 namespace nstv {
 namespace {

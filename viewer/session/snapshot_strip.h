@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "frame.h"
-#include "image_view.h"
-#include "snapshots.h"
-#include "texture.h"
-#include "ui_probe.h"
+#include "canvas/image_view.h"
+#include "gl/texture.h"
+#include "probe/ui_probe.h"
+#include "run/frame.h"
+#include "session/snapshots.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "snapshots.h"
+#include "session/snapshots.h"
 
 #include <algorithm>
 #include <cmath>

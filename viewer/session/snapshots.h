@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "frame.h"
 #include "nst/session.h"
+#include "run/frame.h"
 
 namespace nstv {
 

@@ -1,4 +1,4 @@
-#include "engine_stepper.h"
+#include "steppers/engine_stepper.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "recipe.h"
+#include "run/recipe.h"
 
 namespace nstv {
 namespace {

@@ -11,12 +11,12 @@
 #include <utility>
 #include <vector>
 
-#include "frame.h"
-#include "json_log.h"
 #include "nst/nst.h"
-#include "render_stepper.h"
-#include "runner.h"
-#include "sweep_stepper.h"
+#include "run/frame.h"
+#include "run/json_log.h"
+#include "run/runner.h"
+#include "steppers/render_stepper.h"
+#include "steppers/sweep_stepper.h"
 
 namespace nstv {
 

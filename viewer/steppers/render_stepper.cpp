@@ -1,13 +1,13 @@
-#include "render_stepper.h"
+#include "steppers/render_stepper.h"
 
 #include <algorithm>
 #include <new>
 #include <utility>
 
-#include "engine_stepper.h"  // to_rgba8
 #include "nst/contact_sheet.h"  // save_with_comment
 #include "nst/tiling.h"
-#include "render_mode.h"  // RenderCancelled
+#include "run/render_mode.h"  // RenderCancelled
+#include "steppers/engine_stepper.h"  // to_rgba8
 
 namespace nstv {
 namespace fs = std::filesystem;

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "frame.h"
 #include "nst/nst.h"
-#include "render_check.h"
+#include "run/frame.h"
+#include "run/render_check.h"
 
 namespace nstv {
 

@@ -1,8 +1,8 @@
-#include "sweep_stepper.h"
+#include "steppers/sweep_stepper.h"
 
 #include <utility>
 
-#include "engine_stepper.h"  // to_rgba8
+#include "steppers/engine_stepper.h"  // to_rgba8
 
 namespace nstv {
 namespace {

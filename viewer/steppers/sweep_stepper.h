@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "frame.h"
 #include "nst/nst.h"
 #include "nst/sweep.h"
+#include "run/frame.h"
 
 namespace nstv {
 

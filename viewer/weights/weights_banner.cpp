@@ -1,4 +1,4 @@
-#include "weights_banner.h"
+#include "weights/weights_banner.h"
 
 #include <imgui.h>
 

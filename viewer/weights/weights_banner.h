@@ -11,10 +11,10 @@
 #include <optional>
 #include <string>
 
-#include "control_state.h"
-#include "json_log.h"
-#include "ui_probe.h"
-#include "weights_download.h"
+#include "control/control_state.h"
+#include "probe/ui_probe.h"
+#include "run/json_log.h"
+#include "weights/weights_download.h"
 
 namespace nstv {
 

@@ -1,8 +1,8 @@
-#include "weights_download.h"
+#include "weights/weights_download.h"
 
 #include <exception>
 
-#include "nst/download.h"
+#include "nst/weights.h"
 
 namespace nstv {
 namespace {

@@ -5,8 +5,7 @@
 #include "nst/error.h"
 #include "nst/image.h"
 #include "nst/layers.h"
-#include "nst/safetensors.h"
-#include "nst/weights_cache.h"
+#include "nst/weights.h"
 
 namespace nst {
 // Project version (from CMake).

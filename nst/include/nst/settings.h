@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "nst/download.h"
 #include "nst/engine.h"
 #include "nst/image.h"
 #include "nst/regions.h"
+#include "nst/weights.h"
 
 namespace nst {
 

@@ -1,8 +1,11 @@
 #pragma once
-// Fetching the ImageNet VGG19 weights: only the convolution tensors (features.*, about 80 MB of
-// the 575 MB model file) are downloaded with HTTP range requests, written as a features-only
-// .safetensors file (atomically) and validated with the same reader and checks as any weights
-// file before they land in the cache. No LibTorch here.
+// Where the ImageNet VGG19 weights come from when --weights is not given: the per-user cache, and
+// the download into it.
+//
+// The download fetches only the convolution tensors (features.*, about 80 MB of the 575 MB model
+// file) with HTTP range requests, writes them as a features-only .safetensors file (atomically)
+// and validates it with the same reader and checks as any weights file before it lands in the
+// cache. No LibTorch here.
 //
 // Meant to run on any thread: a program's main thread (nst --fetch-weights) or a viewer's
 // background thread, which watches `progress` and cancels with a stop token or by returning false.
@@ -10,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -17,6 +21,15 @@
 #include "nst/error.h"
 
 namespace nst {
+
+// $XDG_CACHE_HOME/nst, or ~/.cache/nst.
+std::filesystem::path cache_dir();
+
+// The features-only VGG19 file in the cache (cache_dir()/vgg19-features.safetensors).
+std::filesystem::path cached_weights_path();
+
+// The cached weights file if it exists.
+std::optional<std::filesystem::path> find_cached_weights();
 
 // torchvision's VGG19 ImageNet weights in safetensors form (timm's vgg19.tv_in1k, BSD-3-Clause).
 inline constexpr std::string_view kDefaultWeightsUrl =

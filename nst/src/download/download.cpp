@@ -1,5 +1,5 @@
 // fetch_vgg19_features: the request loop (ranges, retries, resume), then saving and validating.
-#include "nst/download.h"
+#include "nst/weights.h"
 
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -11,12 +11,11 @@
 #include <exception>
 #include <thread>
 
-#include "features_assembler.h"
-#include "http.h"
-#include "nst/safetensors.h"
-#include "nst/weights_cache.h"
-#include "vgg19_check.h"
-#include "weights_url.h"
+#include "download/features_assembler.h"
+#include "download/http.h"
+#include "download/weights_url.h"
+#include "weights/safetensors.h"
+#include "weights/vgg19_check.h"
 
 namespace nst {
 namespace {

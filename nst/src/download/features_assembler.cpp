@@ -1,10 +1,10 @@
-#include "features_assembler.h"
+#include "download/features_assembler.h"
 
 #include <algorithm>
 #include <string_view>
 
 #include "nst/error.h"
-#include "vgg19_check.h"
+#include "weights/vgg19_check.h"
 
 namespace nst {
 

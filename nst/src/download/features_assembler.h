@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "nst/safetensors.h"
+#include "weights/safetensors.h"
 
 namespace nst {
 

@@ -1,4 +1,4 @@
-#include "http.h"
+#include "download/http.h"
 
 #include <strings.h>
 

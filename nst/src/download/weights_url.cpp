@@ -1,5 +1,5 @@
 // The URL policy of the downloader: https everywhere, plain http only to this machine.
-#include "weights_url.h"
+#include "download/weights_url.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <memory>
 
-#include "nst/download.h"
 #include "nst/error.h"
+#include "nst/weights.h"
 
 namespace nst {
 namespace {

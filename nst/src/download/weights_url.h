@@ -1,5 +1,5 @@
 #pragma once
-// Which weights URLs are accepted (see check_weights_url in nst/download.h).
+// Which weights URLs are accepted (see check_weights_url in nst/weights.h).
 #include <string>
 
 namespace nst {

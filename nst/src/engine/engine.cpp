@@ -8,8 +8,8 @@
 #include <cstring>
 #include <mutex>
 
-#include "engine_impl.h"
-#include "losses.h"
+#include "engine/engine_impl.h"
+#include "loss/gram.h"
 
 #if NST_TORCH_HAS_CUDA
 #include <c10/cuda/CUDAStream.h>

@@ -16,18 +16,18 @@
 #include <string>
 #include <vector>
 
+#include "image/tensor_image.h"
+#include "loss/color_ops.h"
+#include "loss/content_loss.h"
+#include "loss/spatial_masks.h"
+#include "loss/style_loss.h"
+#include "loss/tv_loss.h"
+#include "net/vgg19.h"
 #include "nst/error.h"
 #include "nst/tiling.h"
-#include "adam.h"
-#include "color_ops.h"
-#include "content_loss.h"
-#include "image_average.h"
-#include "lbfgs.h"
-#include "spatial_masks.h"
-#include "style_loss.h"
-#include "tensor_image.h"
-#include "tv_loss.h"
-#include "vgg19.h"
+#include "optim/adam.h"
+#include "optim/image_average.h"
+#include "optim/lbfgs.h"
 
 #if NST_TORCH_HAS_CUDA
 #include <ATen/cuda/CUDAGraph.h>

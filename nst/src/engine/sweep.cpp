@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "engine_impl.h"
+#include "engine/engine_impl.h"
 #include "nst/error.h"
 
 namespace nst {

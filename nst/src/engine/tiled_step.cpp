@@ -8,8 +8,8 @@
 // Content targets are assembled from tiles, and each style image's sums are added up over tiles.
 #include <torch/torch.h>
 
-#include "engine_impl.h"
-#include "tile_window.h"
+#include "engine/engine_impl.h"
+#include "loss/tile_window.h"
 
 namespace nst {
 namespace {

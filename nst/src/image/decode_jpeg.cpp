@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "image_codecs.h"
+#include "image/image_codecs.h"
 #include "nst/error.h"
 
 namespace nst {

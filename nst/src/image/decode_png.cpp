@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "image_codecs.h"
+#include "image/image_codecs.h"
 #include "nst/error.h"
 
 namespace nst {

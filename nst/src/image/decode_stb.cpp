@@ -9,7 +9,7 @@
 #include <cstring>
 #include <memory>
 
-#include "image_codecs.h"
+#include "image/image_codecs.h"
 #include "nst/error.h"
 
 namespace nst {

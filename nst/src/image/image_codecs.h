@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "image_format.h"
+#include "image/image_format.h"
 
 namespace nst {
 

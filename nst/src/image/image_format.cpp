@@ -1,7 +1,7 @@
 // Format sniffing and header walks. The codecs behind decode_image are lenient by design (they
 // decode what they can), so the structure is checked here first: a photo with its bottom half
 // painted grey is worse than an error, and a decoder must never see a size it may not allocate.
-#include "image_format.h"
+#include "image/image_format.h"
 
 #include <algorithm>
 #include <array>

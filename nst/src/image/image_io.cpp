@@ -23,8 +23,8 @@
 #include <system_error>
 #include <utility>
 
-#include "image_codecs.h"
-#include "image_format.h"
+#include "image/image_codecs.h"
+#include "image/image_format.h"
 #include "nst/error.h"
 
 namespace nst {

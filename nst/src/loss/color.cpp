@@ -1,8 +1,8 @@
 // Colour control (nst/color.h): YIQ, luminance-only transfer and colour histogram matching.
 #include "nst/color.h"
 
-#include "color_ops.h"
-#include "tensor_image.h"
+#include "image/tensor_image.h"
+#include "loss/color_ops.h"
 
 namespace nst::color_ops {
 namespace {

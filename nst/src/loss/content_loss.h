@@ -7,10 +7,10 @@
 #include <map>
 #include <vector>
 
-#include "losses.h"
+#include "loss/gram.h"
+#include "loss/spatial_masks.h"
+#include "loss/tile_window.h"
 #include "nst/layers.h"
-#include "spatial_masks.h"
-#include "tile_window.h"
 
 namespace nst {
 

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "nst/error.h"
-#include "param_text.h"
+#include "params/param_text.h"
 
 namespace nst {
 namespace {

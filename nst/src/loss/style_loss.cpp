@@ -1,8 +1,8 @@
-#include "style_loss.h"
+#include "loss/style_loss.h"
 
 #include <stdexcept>
 
-#include "losses.h"
+#include "loss/gram.h"
 
 namespace nst {
 namespace {

@@ -16,10 +16,10 @@
 #include <map>
 #include <vector>
 
-#include "content_loss.h"  // Taps
+#include "loss/content_loss.h"  // Taps
+#include "loss/spatial_masks.h"
+#include "loss/tile_window.h"
 #include "nst/engine.h"
-#include "spatial_masks.h"
-#include "tile_window.h"
 
 namespace nst {
 

@@ -3,7 +3,7 @@
 // [N,C,H,W] image. No targets. (docs/LOSS.md)
 #include <torch/torch.h>
 
-#include "tile_window.h"
+#include "loss/tile_window.h"
 
 namespace nst {
 

@@ -8,7 +8,7 @@
 #include <system_error>
 
 #include "nst/error.h"
-#include "spec_text.h"
+#include "params/spec_text.h"
 
 namespace nst {
 namespace {

@@ -1,11 +1,11 @@
-#include "vgg19.h"
+#include "net/vgg19.h"
 
 #include <string>
 
 #include "nst/error.h"
 #include "nst/layers.h"
-#include "nst/safetensors.h"
-#include "vgg19_check.h"
+#include "weights/safetensors.h"
+#include "weights/vgg19_check.h"
 
 namespace nst {
 

@@ -12,7 +12,7 @@
 // every z is a valid image, the problem stays smooth and unconstrained, and the curvature pairs
 // stay true. The alternatives failed the tests: clamping after each update (with or without
 // zeroing the gradient that points out of the box) ends at [0,0,1,1] (or [1,1,1,1]) on a 4-pixel
-// quadratic whose answer is [0, 0.3, 1, 0.6] (tests/test_optimizers.cpp), because a clamped pixel makes the step
+// quadratic whose answer is [0, 0.3, 1, 0.6] (tests/engine/test_optimizers.cpp), because a clamped pixel makes the step
 // taken differ from the step planned (s ≠ t·d) and so the curvature pairs lie. x = sigmoid(z)
 // was the other candidate; its dx/dz = x(1−x) is ~1e-3 at the saturated pixels photos have, where
 // sin²'s, π√(x(1−x)), is ~0.1: a far better conditioned problem. sin²'s derivative is 0 exactly at

@@ -7,7 +7,7 @@
 
 #include "nst/error.h"
 #include "nst/param_table.h"
-#include "param_text.h"
+#include "params/param_text.h"
 
 namespace nst {
 namespace {

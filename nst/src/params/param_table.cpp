@@ -11,7 +11,7 @@
 
 #include "nst/error.h"
 #include "nst/tiling.h"
-#include "param_text.h"
+#include "params/param_text.h"
 
 namespace nst {
 namespace {

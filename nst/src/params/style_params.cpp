@@ -6,7 +6,7 @@
 
 #include "nst/engine.h"
 #include "nst/error.h"
-#include "spec_text.h"
+#include "params/spec_text.h"
 
 namespace nst {
 namespace {

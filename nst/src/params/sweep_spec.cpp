@@ -13,7 +13,7 @@
 #include "nst/layers.h"
 #include "nst/param_table.h"
 #include "nst/sweep.h"
-#include "param_text.h"
+#include "params/param_text.h"
 
 namespace nst {
 namespace {

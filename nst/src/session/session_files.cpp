@@ -14,8 +14,8 @@
 
 #include "nst/error.h"
 #include "nst/session.h"
-#include "param_text.h"
-#include "session_files.h"
+#include "params/param_text.h"
+#include "session/session_files.h"
 
 namespace nst {
 namespace session_detail {

@@ -13,7 +13,7 @@
 #include "nst/nst.h"
 #include "nst/param_table.h"
 #include "nst/session.h"
-#include "session_files.h"
+#include "session/session_files.h"
 
 namespace nst {
 namespace {

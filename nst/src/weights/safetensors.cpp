@@ -18,8 +18,8 @@
 
 #include "nst/error.h"
 #include "nst/image.h"
-#include "nst/safetensors.h"
-#include "safetensors_detail.h"
+#include "weights/safetensors.h"
+#include "weights/safetensors_detail.h"
 
 namespace nst::safetensors {
 namespace {

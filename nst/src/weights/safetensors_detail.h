@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nst/safetensors.h"
+#include "weights/safetensors.h"
 
 namespace nst::safetensors::detail {
 

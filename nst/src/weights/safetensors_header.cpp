@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "nst/error.h"
-#include "safetensors_detail.h"
+#include "weights/safetensors_detail.h"
 
 namespace nst::safetensors {
 namespace {

@@ -1,4 +1,4 @@
-#include "vgg19_check.h"
+#include "weights/vgg19_check.h"
 
 #include <algorithm>
 #include <utility>

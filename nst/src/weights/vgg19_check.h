@@ -5,7 +5,7 @@
 // downloader accepts is exactly a file the engine loads. No LibTorch here.
 #include <string>
 
-#include "nst/safetensors.h"
+#include "weights/safetensors.h"
 
 namespace nst {
 

@@ -1,4 +1,4 @@
-#include "nst/weights_cache.h"
+#include "nst/weights.h"
 
 #include <charconv>
 
