@@ -25,6 +25,7 @@ APT_PACKAGES=(
   libglfw3-dev libimgui-dev python3-glad libgl-dev
   xvfb xdotool x11-apps imagemagick libgl1-mesa-dri mesa-utils
   clang libclang-rt-14-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libopencv-video-dev
 )
 if [ -z "${NST_SKIP_APT:-}" ]; then
   missing=()

@@ -1,0 +1,2 @@
+// placeholder: filled in by the video issue (22)
+#include <gtest/gtest.h>
