@@ -5,6 +5,9 @@
 //   (--masks FILE --regions SPEC: the regions' masks "mask0", "mask1", ... and "content_map" as the
 //   reference wrote them, each [H,W] at the content's size; SPEC "STYLE:WEIGHT,..." one per mask,
 //   STYLE an index or none. The reference made them, so they are not dumped again.)
+//   (--temporal FILE: video's temporal term: "start" [1,3,H,W], the image the frame starts from
+//   (Engine::set_content), and "target0", "weight0" ([1,3,H,W], [H,W]), ... its targets
+//   (Engine::set_temporal), as the reference wrote them; with --temporal-weight W.)
 //   final.safetensors   - "image" (the raw iterate, Engine::image) and "result" (what is shown and
 //                         saved, Engine::result: the average of the iterates under --average),
 //                         as float32 (PNG would quantise to 1/255)
@@ -31,7 +34,7 @@ constexpr const char* kUsage =
     "       --out DIR [--content-weight A] [--style-weight B] [--tv-weight G] [--lr LR] [--style-blend W,W,...]\n"
     "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2] [--pooling max|avg]\n"
     "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY] [--masks FILE --regions S:W,...]\n"
-    "       [--style-layers SPEC] [--content-layers SPEC] [--tile N]\n";
+    "       [--style-layers SPEC] [--content-layers SPEC] [--tile N] [--temporal FILE --temporal-weight W]\n";
 
 nst::safetensors::OutTensor chw(const std::string& name, const nst::Image& img) {
     // The engine's tensors are [1,3,H,W]; Image is HWC.
@@ -64,6 +67,37 @@ nst::SpatialControl read_spatial(const std::filesystem::path& file, const std::s
         start = comma + 1;
     }
     return c;
+}
+
+// Image from a [1,3,H,W] tensor (the inverse of chw).
+nst::Image image_of(const std::vector<float>& planar, int height, int width) {
+    nst::Image img{width, height, std::vector<float>(planar.size())};
+    const std::size_t plane = static_cast<std::size_t>(width) * height;
+    for (std::size_t i = 0; i < plane; ++i)
+        for (std::size_t c = 0; c < 3; ++c) img.rgb[i * 3 + c] = planar[c * plane + i];
+    return img;
+}
+
+// --temporal FILE: the start image and the temporal targets with their weights.
+struct Temporal {
+    nst::Image start;
+    std::vector<nst::TemporalTarget> targets;
+};
+Temporal read_temporal(const std::filesystem::path& file) {
+    namespace st = nst::safetensors;
+    const auto header = st::read_header(file);
+    const auto image = [&](const std::string& name) {
+        const auto* t = header.find(name);
+        if (!t || t->shape.size() != 4) throw std::invalid_argument(name + ": expected [1,3,H,W]");
+        return image_of(st::read_as_f32(file, header, *t), static_cast<int>(t->shape[2]), static_cast<int>(t->shape[3]));
+    };
+    Temporal out{image("start"), {}};
+    for (int k = 0; header.find("target" + std::to_string(k)); ++k) {
+        const auto* w = header.find("weight" + std::to_string(k));
+        if (!w) throw std::invalid_argument("weight" + std::to_string(k) + " missing");
+        out.targets.push_back({image("target" + std::to_string(k)), st::read_as_f32(file, header, *w)});
+    }
+    return out;
 }
 
 nst::Pooling parse_pooling(const std::string& name) {
@@ -121,8 +155,9 @@ int main(int argc, char** argv) {
             else if (name == "style-layers") params.style_layers = nst::parse_layer_spec(value, "--style-layers");
             else if (name == "content-layers") params.content_layers = nst::parse_layer_spec(value, "--content-layers");
             else if (name == "tile") tile = std::stoi(value);
+            else if (name == "temporal-weight") params.temporal_weight = std::stof(value);
             else if (name != "weights" && name != "content" && name != "size" && name != "steps" &&
-                     name != "threads" && name != "out" && name != "masks" && name != "regions") {
+                     name != "threads" && name != "out" && name != "masks" && name != "regions" && name != "temporal") {
                 std::fprintf(stderr, "nst_parity_dump: unknown flag --%s\n", name.c_str());
                 std::fprintf(stderr, kUsage, argv[0]);
                 return 2;
@@ -153,6 +188,14 @@ int main(int argc, char** argv) {
         const nst::SpatialControl spatial =
             flags.contains("masks") ? read_spatial(get("masks"), flags["regions"]) : nst::SpatialControl{};
         engine.set_spatial(spatial);
+        // Video: the frame starts from the reference's start image and has its temporal targets.
+        std::size_t temporal_targets = 0;
+        if (flags.contains("temporal")) {
+            const Temporal t = read_temporal(get("temporal"));
+            engine.set_content(content, t.start);
+            engine.set_temporal(t.targets);
+            temporal_targets = t.targets.size();
+        }
 
         nlohmann::json run = {{"content_weight", params.content_weight},
                               {"style_weight", params.style_weight},
@@ -178,10 +221,13 @@ int main(int argc, char** argv) {
         for (const auto& r : spatial.regions)
             run["regions"].push_back({{"style", r.style}, {"weight", r.weight}});
         run["content_map"] = !spatial.content_map.empty();
+        run["temporal_weight"] = params.temporal_weight;
+        run["temporal_targets"] = temporal_targets;
         for (int s = 0; s < steps; ++s) {
             engine.step();
             const auto l = engine.last_losses();
-            run["losses"].push_back({{"content", l.content}, {"style", l.style}, {"tv", l.tv}, {"total", l.total}});
+            run["losses"].push_back(
+                {{"content", l.content}, {"style", l.style}, {"tv", l.tv}, {"temporal", l.temporal}, {"total", l.total}});
         }
         std::ofstream(out / "run.json") << run.dump(1) << '\n';
         nst::safetensors::write(out / "final.safetensors", {chw("image", engine.image()), chw("result", engine.result())});

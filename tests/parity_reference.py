@@ -305,9 +305,11 @@ def network_inputs(inputs, run):
     return content, styles
 
 
-def reference(weights_path, inputs, run, steps, masks=None):
+def reference(weights_path, inputs, run, steps, masks=None, temporal=None):
     """Returns (per-step losses, the start image, the final iterate, the result as shown and saved).
-    `masks`: the regions' masks ("mask0", ...) and "content_map" the dump was given."""
+    `masks`: the regions' masks ("mask0", ...) and "content_map" the dump was given. `temporal`: the
+    video frame's "start" image and its temporal targets "target0", "weight0", ... (Ruder et al.
+    2016: sum_j mean over pixels and channels of c_j (x - t_j)^2, weighted by temporal_weight)."""
     torch.set_num_threads(run["threads"])
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -360,7 +362,15 @@ def reference(weights_path, inputs, run, steps, masks=None):
     def content_layer(i, f):
         d = (f - c_t[i]) ** 2
         return (d * content_map[i]).mean() if content_map is not None else d.mean()
-    x = content_in.clone().requires_grad_(True)
+    temporal_terms = []
+    start = content_in
+    if temporal is not None:
+        start = temporal["start"]
+        k = 0
+        while f"target{k}" in temporal:
+            temporal_terms.append((temporal[f"target{k}"], temporal[f"weight{k}"][None, None]))
+            k += 1
+    x = start.clone().requires_grad_(True)
     average = MovingAverage(x.detach(), run["average"]) if run["average"] > 0 else None
     losses = []
 
@@ -374,11 +384,16 @@ def reference(weights_path, inputs, run, steps, masks=None):
         style = sum(w * style_layer(i, f[i]) for i, w in style_l.items())
         tv = (x.diff(dim=2) ** 2).mean() + (x.diff(dim=3) ** 2).mean()
         total = run["content_weight"] * content + run["style_weight"] * style + run["tv_weight"] * tv
+        temporal_loss = torch.zeros(())
+        for t, c in temporal_terms:
+            temporal_loss = temporal_loss + (c * (x - t) ** 2).sum() / x.numel()
+        if temporal_terms:
+            total = total + run["temporal_weight"] * temporal_loss
         if x.is_leaf:
             x.grad = None
         total.backward()
         losses.append({"content": content.item(), "style": style.item(), "tv": tv.item(), "total": total.item(),
-                       "content_floor": floor})
+                       "temporal": temporal_loss.item(), "content_floor": floor})
         return total
 
     if run["optimizer"] == "lbfgs":
@@ -415,7 +430,7 @@ def reference(weights_path, inputs, run, steps, masks=None):
     x = x.detach()
     picture = average.value().clamp(0, 1) if average is not None else x
     shown = keep_chrominance(picture, inputs["content"]) if run["colors"] in ("post", "luminance") else picture
-    return losses, content_in, x, shown
+    return losses, start, x, shown
 
 
 # ---- the cases --------------------------------------------------------------------------------
@@ -448,6 +463,25 @@ def masks_none_and_one(h, w):
 
 MASK_SETS = {"two and map": masks_two_and_map, "none and one": masks_none_and_one}
 
+
+def temporal_two_targets(content):
+    """A video frame's temporal inputs: the start (the content shifted 3 px right, its first columns
+    from the content, as a warped previous result with a disoccluded band), and two targets: that
+    shift with a soft weight that is 0 on the band, and a smooth colour field with a soft disc of
+    weight (a second, long-term frame)."""
+    _, _, h, w = content.shape
+    shifted = content.clone()
+    shifted[..., 3:] = content[..., :-3]
+    band = soft_step(w, 3 / w, 6 / w)[None, :].expand(h, w)
+    yy, xx = torch.meshgrid((torch.arange(h) + 0.5) / h, (torch.arange(w) + 0.5) / w, indexing="ij")
+    field = torch.stack([yy, xx, 0.5 * (yy + xx)])[None]
+    disc = 0.8 * (1 - ((((yy - 0.6) ** 2 + (xx - 0.4) ** 2).sqrt() - 0.15) / 0.1)).clamp(0, 1)
+    return {"start": shifted.clone(), "target0": shifted.clone(), "weight0": band.contiguous(),
+            "target1": field.contiguous(), "weight1": disc.contiguous()}
+
+
+TEMPORAL_SETS = {"two targets": temporal_two_targets}
+
 # name, the dump's flags, the number of styles (style.jpg, then content.jpg as a second style). The
 # baseline runs the engine's default max pooling, the other cases average pooling (see above).
 SHALLOW = {"style-layers": "relu1_1:1,relu2_1:0.75,relu3_1:0.2", "content-layers": "relu2_2:1"}
@@ -471,6 +505,10 @@ CASES = [
     # tiles at 96 px have cut edges inside the image.
     ("tiled 32, regions + map", {**AVG, **SHALLOW, "tile": "32", "regions": "0:1,1:2", "mask-set": "two and map"}, 2),
     ("tiled 32, w2 blend", {**AVG, **SHALLOW, **W2, "tile": "32", "style-blend": "1,3"}, 2),
+    # Video: the temporal term (two targets, soft weights) from a warped start ("temporal-set" is the
+    # reference's, as "mask-set"); weight 1e3 (nst::kDefaultTemporalWeight) so the term matters.
+    ("temporal two targets", {**AVG, "temporal-weight": "1000", "temporal-set": "two targets"}, 1),
+    ("tiled 32, temporal", {**AVG, **SHALLOW, "tile": "32", "temporal-weight": "1000", "temporal-set": "two targets"}, 1),
 ]
 
 
@@ -517,6 +555,7 @@ def run_case(a, weights, work, name, flags, n_styles, steps):
     style_files = [ROOT / "assets" / "style.jpg", ROOT / "assets" / "content.jpg"][:n_styles]
     flags = dict(flags)
     mask_set = flags.pop("mask-set", None)
+    temporal_set = flags.pop("temporal-set", None)
     settings = {"content-weight": "1", "style-weight": "1e6", "tv-weight": "1", "lr": str(a.lr), **flags}
 
     def dump(n_steps, extra=()):
@@ -529,8 +568,14 @@ def run_case(a, weights, work, name, flags, n_styles, steps):
                 cmd += [f"--{k}", v]
         subprocess.run(cmd + list(extra), check=True)
 
-    masks = None
-    if mask_set:
+    masks = temporal = None
+    if temporal_set:
+        dump(0)  # learns the content
+        content = load_file(str(case_dir / "inputs.safetensors"))["content"]
+        temporal = TEMPORAL_SETS[temporal_set](content)
+        save_file(temporal, str(case_dir / "temporal.safetensors"))
+        dump(steps, ["--temporal", str(case_dir / "temporal.safetensors")])
+    elif mask_set:
         dump(0)  # learns the content's size
         _, _, h, w = load_file(str(case_dir / "inputs.safetensors"))["content"].shape
         masks = MASK_SETS[mask_set](h, w)
@@ -543,11 +588,13 @@ def run_case(a, weights, work, name, flags, n_styles, steps):
     failures += check_case(name, flags, run, inputs, a.size)
     if run["styles"] != n_styles:
         failures.append(f"{name}: the engine ran {run['styles']} styles, expected {n_styles}")
-    ref_losses, start, ref_image, ref_result = reference(weights, inputs, run, steps, masks)
+    ref_losses, start, ref_image, ref_result = reference(weights, inputs, run, steps, masks, temporal)
+    if temporal_set and run.get("temporal_targets") != 2:
+        failures.append(f"{name}: the engine had {run.get('temporal_targets')} temporal targets, expected 2")
 
     worst, loss_failures = 0.0, []
     for step, (e, r) in enumerate(zip(run["losses"], ref_losses), start=1):
-        for k in ("content", "style", "tv", "total"):
+        for k in ("content", "style", "tv", "temporal", "total"):
             # A term below 1e-7 of the total (the content term one step after starting from the
             # content) is compared relative to that floor: its own last digits mean nothing. The
             # content term also to its rounding floor (the docstring): |e - r| <= 1e-4 |r| + floor.

@@ -23,6 +23,7 @@
 #include "session_args.h"
 #include "sweep_run.h"
 #include "tiling_args.h"
+#include "video_run.h"
 
 namespace {
 
@@ -38,6 +39,7 @@ struct Options {
     int save_every = 0;
     std::vector<std::string> sweeps;  // --sweep NAME=VALUES (sweep_run.cpp)
     std::string sweep_mode = "auto";
+    nst::cli::VideoFlags video;  // --video and its flags (video_run.cpp)
 };
 
 void require(bool ok, const std::string& message) {
@@ -52,7 +54,7 @@ std::string number(double v) {
 
 // Each shared value was checked when it was set; here what involves several, and nst's own.
 void validate(const Options& o) {
-    nst::validate(o.run, nst::Use::Batch);
+    if (o.video.input.empty()) nst::validate(o.run, nst::Use::Batch);  // run_video checks a clip's run
     require(o.save_every >= 0, "--save-every " + std::to_string(o.save_every) + ": must be >= 0");
 }
 
@@ -169,8 +171,18 @@ int run(const Options& o) {
     // Before any work, whatever the run: a --tile under the pooling grid is the user's to fix.
     const int tile = nst::cli::checked_tile(o.run, stderr);
     if (!o.sweeps.empty()) {
+        require(o.video.input.empty(), "--sweep and --video are mutually exclusive (sweep a look on a still frame)");
         require(o.save_every == 0, "--save-every does not apply to --sweep (each cell is written at the end)");
         return nst::cli::run_sweep({o.run, o.sweeps, o.sweep_mode, o.output, o.cuda_graph, resolve_weights});
+    }
+    if (!o.video.input.empty()) {
+        require(o.save_every == 0, "--save-every does not apply to --video (each frame is kept as it finishes)");
+        return nst::cli::run_video({o.run, o.video, o.output, o.cuda_graph, resolve_weights, [&o](const nst::Params& p) {
+                                        std::fprintf(stderr, "style: %s\n", describe_style(o.run, p).c_str());
+                                        std::fprintf(stderr, "optimizer: %s\n", describe_optimizer(o.run, p).c_str());
+                                        if (!o.run.regions.empty() || !o.run.content_map.empty())
+                                            std::fprintf(stderr, "%s\n", describe_spatial(o.run).c_str());
+                                    }});
     }
     const nst::RunSettings& s = o.run;
     nst::check_output_path(o.output);
@@ -341,7 +353,8 @@ int main(int argc, char** argv) {
     nst::add_to_cli(app, o.run);
     nst::cli::add_session_flags(app, session_flags);
     // nst's own.
-    app.add_option("--output,-o", o.output, "Output image (.jpg, .jpeg or .png), written atomically");
+    app.add_option("--output,-o", o.output,
+                   "Output image (.jpg, .jpeg or .png), written atomically; with --video a video or a frame pattern");
     app.add_flag("--cuda-graph", o.cuda_graph, "CUDA: replay each step as a captured CUDA graph");
     app.add_flag("--fetch-weights", o.fetch_weights,
                  "Only download the VGG19 features into the cache (replacing a cached copy), say where, and exit");
@@ -356,6 +369,7 @@ int main(int argc, char** argv) {
                        }())
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->expected(1);
+    nst::cli::add_video_flags(app, o.video, o.run);
     app.add_option("--sweep-mode", o.sweep_mode,
                    "auto (batched where supported and faster), batch or sequential (one engine per cell)");
 

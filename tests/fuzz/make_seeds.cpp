@@ -15,6 +15,12 @@
 #include <string>
 #include <vector>
 
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+}
+
 #include "nst/layers.h"
 #include "support/hostile_files.h"
 #include "weights/safetensors.h"
@@ -115,6 +121,68 @@ Bytes vgg19_header_file(std::size_t data) {
     return out;
 }
 
+// A 16x12, 4-frame clip at 12 fps written to `path` by libav: `muxer` + `encoder`, moving
+// gradients in `pix_fmt` (a YUV 4:2:0 layout). Returns false (the seed is skipped) if this
+// FFmpeg lacks the encoder.
+bool encode_clip(const fs::path& path, const char* muxer, const char* encoder, AVPixelFormat pix_fmt) {
+    fs::create_directories(path.parent_path());
+    const AVCodec* codec = avcodec_find_encoder_by_name(encoder);
+    if (!codec) return false;
+    AVFormatContext* out = nullptr;
+    const std::string url = "file:" + path.string();
+    if (avformat_alloc_output_context2(&out, nullptr, muxer, url.c_str()) < 0) return false;
+    AVCodecContext* enc = avcodec_alloc_context3(codec);
+    enc->width = 16;
+    enc->height = 12;
+    enc->pix_fmt = pix_fmt;
+    enc->time_base = {1, 12};
+    enc->framerate = {12, 1};
+    enc->gop_size = 2;
+    enc->thread_count = 1;
+    if (out->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    bool ok = avcodec_open2(enc, codec, nullptr) >= 0;
+    AVStream* st = ok ? avformat_new_stream(out, nullptr) : nullptr;
+    ok = st && avcodec_parameters_from_context(st->codecpar, enc) >= 0;
+    if (ok) {
+        st->time_base = enc->time_base;
+        st->avg_frame_rate = enc->framerate;
+        ok = avio_open(&out->pb, url.c_str(), AVIO_FLAG_WRITE) >= 0 && avformat_write_header(out, nullptr) >= 0;
+    }
+    AVFrame* frame = av_frame_alloc();
+    AVPacket* pkt = av_packet_alloc();
+    frame->format = pix_fmt;
+    frame->width = 16;
+    frame->height = 12;
+    ok = ok && av_frame_get_buffer(frame, 0) >= 0;
+    const auto drain = [&] {
+        while (ok && avcodec_receive_packet(enc, pkt) >= 0) {
+            pkt->stream_index = st->index;
+            av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
+            ok = av_interleaved_write_frame(out, pkt) >= 0;
+        }
+    };
+    for (int k = 0; ok && k < 4; ++k) {
+        ok = av_frame_make_writable(frame) >= 0;
+        for (int p = 0; ok && p < 3; ++p)
+            for (int y = 0; y < (p ? 6 : 12); ++y)
+                for (int x = 0; x < (p ? 8 : 16); ++x)
+                    frame->data[p][y * frame->linesize[p] + x] = static_cast<std::uint8_t>(p ? 128 + (x - y) * 8 : 16 + (x + y + 3 * k) * 8);
+        frame->pts = k;
+        ok = ok && avcodec_send_frame(enc, frame) >= 0;
+        drain();
+    }
+    if (ok) avcodec_send_frame(enc, nullptr);
+    drain();
+    if (ok) ok = av_write_trailer(out) >= 0;
+    av_packet_free(&pkt);
+    av_frame_free(&frame);
+    avcodec_free_context(&enc);
+    if (out->pb) avio_closep(&out->pb);
+    avformat_free_context(out);
+    if (!ok) fs::remove(path);
+    return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -154,6 +222,15 @@ int main(int argc, char** argv) {
     write(images, "overflow.png", nst::test::png_overflowing_dimensions());
     write(images, "int-min.bmp", nst::test::bmp_height_int_min());
     write(images, "zero.ppm", nst::test::ppm_zero_height());
+
+    // Video clips: one per container, each with a codec of the whitelist.
+    av_log_set_level(AV_LOG_QUIET);
+    const fs::path videos = out / "fuzz_video_decode";
+    encode_clip(videos / "mjpeg.avi", "avi", "mjpeg", AV_PIX_FMT_YUVJ420P);
+    encode_clip(videos / "ffv1.mkv", "matroska", "ffv1", AV_PIX_FMT_YUV420P);
+    encode_clip(videos / "h264.mp4", "mp4", "libx264", AV_PIX_FMT_YUV420P);
+    encode_clip(videos / "vp9.webm", "webm", "libvpx-vp9", AV_PIX_FMT_YUV420P);
+    encode_clip(videos / "mpeg4.avi", "avi", "mpeg4", AV_PIX_FMT_YUV420P);
 
     // Safetensors: small valid files of every dtype, metadata, a VGG19 header, a nested header.
     namespace st = nst::safetensors;

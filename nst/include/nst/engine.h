@@ -41,6 +41,12 @@ enum class ColorMode { Off, Post, Luminance, Histogram };
 // Gaussians fitted to the activations (crowsonkb's style-transfer-pytorch).
 enum class StyleLoss { Gram, W2 };
 
+// Video (Ruder et al. 2016): the temporal term's default weight. The term is a mean of squared
+// pixel differences in [0,1] units, so against the content and style terms at their defaults it
+// needs a large weight: on the test clips' pans 1e3 cut the warping error to 0.38x of independent
+// frames, 1e4 to 0.19x, 1e5 to 0.18x (docs/PERFORMANCE.md, "Video").
+inline constexpr float kDefaultTemporalWeight = 1.0e4f;
+
 // Everything that can change while a run goes on. Instant (takes effect at the next step, no
 // forward pass): the loss weights, the learning rate, the style blend, colours off <-> post.
 // Re-targets in set_params (forward passes of the inputs, x and Adam's state kept): a layer with no
@@ -65,6 +71,8 @@ struct Params {
     int lbfgs_history = 100;  // curvature pairs L-BFGS keeps (neural-style's -lbfgs_num_correction)
     // Decay of the moving average of the iterates that is shown and saved; 0 = off (the iterate).
     float average = 0.0f;
+    // Video: the weight of the temporal term (set_temporal; no targets, no term).
+    float temporal_weight = kDefaultTemporalWeight;
 
     static Params defaults();
 };
@@ -158,6 +166,15 @@ struct TilePlan;  // tiling.h
 
 struct Losses {
     double content = 0, style = 0, tv = 0, total = 0;
+    double temporal = 0;  // video: the temporal term (unweighted); 0 without targets
+};
+
+// Video: one earlier stylized frame warped into the current one (its temporal target) and the
+// weight of each of its pixels in [0,1] (width x height, row-major): the pixels the optical flow
+// can vouch for (nst/video/flow.h).
+struct TemporalTarget {
+    Image image;
+    std::vector<float> weight;
 };
 
 class Engine {
@@ -185,6 +202,20 @@ public:
     void retarget(const Image& content, const Image& style, const Image& start) {
         retarget(content, std::vector<Image>{style}, start);
     }
+
+    // Video: the next frame. The content target is recomputed (one forward pass of `content`); the
+    // style targets are kept unless they depend on the content (colours luminance or histogram, or
+    // a content of another size, which re-target everything as retarget does). x restarts from
+    // `start` (resampled to the content's size) with a fresh optimiser; the temporal targets are
+    // cleared; regions and the content map are kept.
+    void set_content(const Image& content, const Image& start);
+
+    // Video: the temporal term's targets for the current frame (each of the content's size; an
+    // empty list switches the term off). Takes effect at the next step, no forward pass. Throws
+    // nst::UsageError for a target or weight map whose size differs from the content's, or a
+    // weight outside [0,1]; the previous targets stay then. Cleared by set_images, retarget and
+    // set_content.
+    void set_temporal(const std::vector<TemporalTarget>& targets);
 
     // Changes weights and learning rate; takes effect at the next step. Adam's moments are kept;
     // only the learning rate of its parameter group changes. A layer that had no target yet gets

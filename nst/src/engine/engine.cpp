@@ -49,6 +49,8 @@ void check_params(const Params& params) {
     if (!params.style_blend.empty()) (void)normalized_blend(params.style_blend, params.style_blend.size());
     check_average(params.average);
     check_lbfgs_history(params.lbfgs_history);
+    if (!(params.temporal_weight >= 0.f) || !std::isfinite(params.temporal_weight))
+        throw UsageError("--temporal-weight " + std::to_string(params.temporal_weight) + ": must be a finite number >= 0");
 }
 
 void EngineCore::open(const EngineOptions& options, const Params& params) {
@@ -117,6 +119,14 @@ void Engine::retarget(const Image& content, const std::vector<Image>& styles, co
     impl_->set_x(impl_->initial(start));
 }
 
+void Engine::set_content(const Image& content, const Image& start) {
+    if (start.empty()) throw Error("the start image must not be empty");
+    impl_->set_content(content);
+    impl_->set_x(impl_->initial(start));
+}
+
+void Engine::set_temporal(const std::vector<TemporalTarget>& targets) { impl_->set_temporal(targets); }
+
 void Engine::restart(Init init) {
     if (!impl_->content_rgb.defined()) throw Error("Engine::restart called before set_images");
     impl_->set_x(impl_->initial(init));
@@ -133,6 +143,7 @@ void Engine::set_params(const Params& params) {
     const bool weights_changed = params.content_weight != impl_->params.content_weight ||
                                  params.style_weight != impl_->params.style_weight ||
                                  params.tv_weight != impl_->params.tv_weight ||
+                                 params.temporal_weight != impl_->params.temporal_weight ||
                                  params.content_layers != impl_->params.content_layers ||
                                  params.style_layers != impl_->params.style_layers ||
                                  params.style_loss != impl_->params.style_loss ||
@@ -180,10 +191,12 @@ void Engine::step() { impl_->step(); }
 Losses Engine::last_losses() const {
     if (!impl_->loss_total.defined()) return {};
     // One device->host transfer (one sync on a GPU) for all four numbers.
-    const auto host = torch::stack({impl_->loss_content, impl_->loss_style, impl_->loss_tv, impl_->loss_total})
-                          .to(torch::kCPU, torch::kFloat64);
+    const auto temporal = impl_->loss_temporal.defined() ? impl_->loss_temporal : torch::zeros_like(impl_->loss_tv);
+    const auto host =
+        torch::stack({impl_->loss_content, impl_->loss_style, impl_->loss_tv, impl_->loss_total, temporal})
+            .to(torch::kCPU, torch::kFloat64);
     const auto* v = host.data_ptr<double>();
-    return {v[0], v[1], v[2], v[3]};
+    return {v[0], v[1], v[2], v[3], v[4]};
 }
 
 int Engine::steps_done() const { return impl_->steps; }

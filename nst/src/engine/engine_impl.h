@@ -21,6 +21,7 @@
 #include "loss/content_loss.h"
 #include "loss/spatial_masks.h"
 #include "loss/style_loss.h"
+#include "loss/temporal_loss.h"
 #include "loss/tv_loss.h"
 #include "net/vgg19.h"
 #include "nst/error.h"
@@ -97,9 +98,10 @@ struct EngineCore {
     std::unique_ptr<ImageAdam> adam;
     std::unique_ptr<ImageLBFGS> lbfgs;
     SpatialMasks spatial;                 // regions and the content map (set_spatial)
+    TemporalTerm temporal;                // video: the warped earlier frames (set_temporal)
     std::optional<ImageAverage> average;  // when Params::average > 0
     long lbfgs_restarts = 0;              // of optimisers since dropped, plus the current one's
-    torch::Tensor loss_content, loss_style, loss_tv, loss_total;  // detached, of the last step
+    torch::Tensor loss_content, loss_style, loss_tv, loss_temporal, loss_total;  // detached, of the last step
     torch::Tensor publish_staging;  // pinned host buffer for image_rgba8 on CUDA
     int steps = 0;
     long target_passes = 0;
@@ -280,6 +282,7 @@ struct EngineCore {
             style_sources = styles;
             inputs_for.reset();
             ensure_targets();
+            temporal.clear();
         } catch (...) {
             content_rgb = old_content;
             style_sources = std::move(old_sources);
@@ -294,7 +297,7 @@ struct EngineCore {
         reset_optimizer();
         reset_average();
         steps = 0;
-        loss_content = loss_style = loss_tv = loss_total = torch::Tensor();
+        loss_content = loss_style = loss_tv = loss_temporal = loss_total = torch::Tensor();
     }
 
     // The start image for `init`, at the content's size.
@@ -323,6 +326,54 @@ struct EngineCore {
         if (params.colors == ColorMode::Post || params.colors == ColorMode::Luminance)
             return color_ops::keep_chrominance(img, content_rgb).clamp_(0, 1);
         return img;
+    }
+
+    // Video: a new content frame; the style targets stay unless they depend on the content.
+    void set_content(const Image& c) {
+        if (!content_rgb.defined()) throw Error("Engine::set_content called before set_images");
+        if (c.empty()) throw Error("the content image must not be empty");
+        const bool same_size = c.width == content_rgb.size(3) && c.height == content_rgb.size(2);
+        const InputKey key = InputKey::of(params);
+        if (!same_size || key.luminance || key.histogram) {
+            const std::vector<Image> styles = style_sources;
+            set_images(c, styles);
+            return;
+        }
+        torch::NoGradGuard no_grad;
+        const auto fresh = to_tensor(c, device);
+        const auto taps = used_taps(Params{.content_layers = params.content_layers});
+        const auto feats = target_activations(fresh, taps);  // throws before anything changes
+        ++target_passes;
+        content_rgb = fresh;
+        content_in = fresh;
+        content_term.clear();
+        for (const int idx : taps) content_term.set_target(idx, feats.at(idx));
+        temporal.clear();
+        invalidate_graph();
+    }
+
+    void set_temporal(const std::vector<TemporalTarget>& targets) {
+        if (!content_rgb.defined()) throw Error("Engine::set_temporal called before set_images");
+        const int height = static_cast<int>(content_rgb.size(2)), width = static_cast<int>(content_rgb.size(3));
+        std::vector<TemporalTerm::Target> fresh;
+        for (std::size_t k = 0; k < targets.size(); ++k) {
+            const auto& t = targets[k];
+            const std::string which = "temporal target " + std::to_string(k + 1);
+            if (t.image.width != width || t.image.height != height)
+                throw UsageError(which + " is " + std::to_string(t.image.width) + "x" + std::to_string(t.image.height) +
+                                 ", the content " + std::to_string(width) + "x" + std::to_string(height));
+            if (t.weight.size() != static_cast<std::size_t>(width) * height)
+                throw UsageError(which + ": its weight map has " + std::to_string(t.weight.size()) + " values for " +
+                                 std::to_string(width * height) + " pixels");
+            for (const float w : t.weight)
+                if (!(w >= 0.f && w <= 1.f)) throw UsageError(which + ": a weight outside [0,1]");
+            auto weight = torch::from_blob(const_cast<float*>(t.weight.data()), {1, 1, height, width}, torch::kFloat32)
+                              .clone()
+                              .to(device);
+            fresh.push_back({to_tensor(t.image, device), std::move(weight)});
+        }
+        temporal.set(std::move(fresh));
+        invalidate_graph();  // the targets are baked into a captured graph
     }
 
     void set_spatial(const SpatialControl& c) {
@@ -429,8 +480,10 @@ struct EngineCore {
         const auto content_loss = content_term.evaluate(params.content_layers, feats, zero, masks);
         const auto style_loss = style_term.evaluate(params.style_layers, feats, zero, masks);
         const auto tv_loss = TvTerm::evaluate(image);
-        const auto total = params.content_weight * content_loss + params.style_weight * style_loss +
-                           params.tv_weight * tv_loss;
+        const auto temporal_loss = temporal.evaluate(image, zero);
+        auto total = params.content_weight * content_loss + params.style_weight * style_loss +
+                     params.tv_weight * tv_loss;
+        if (!temporal.empty()) total = total + params.temporal_weight * temporal_loss;
 
         // A fresh gradient each step (no zero-fill); inside a CUDA graph the one captured buffer.
         // (L-BFGS clears its own variable's gradient.)
@@ -444,6 +497,7 @@ struct EngineCore {
         loss_content = content_loss.detach();
         loss_style = style_loss.detach();
         loss_tv = tv_loss.detach();
+        loss_temporal = temporal_loss.detach();
         loss_total = total.detach();
     }
 };

@@ -137,7 +137,7 @@ void EngineCore::tiled_loss_and_backward(const torch::Tensor& image) {
 
     // Pass 2: each tile's share of the gradient.
     auto grad = torch::zeros_like(source);
-    auto content_loss = zero.clone(), tv_loss = zero.clone();
+    auto content_loss = zero.clone(), tv_loss = zero.clone(), temporal_loss = zero.clone();
     for (int i = 0; i < tiles; ++i) {
         const auto& w = windows[static_cast<std::size_t>(i)];
         const auto tile = w.tile_of(source).clone().requires_grad_(true);
@@ -151,6 +151,11 @@ void EngineCore::tiled_loss_and_backward(const torch::Tensor& image) {
         const auto content = content_term.evaluate_window(params.content_layers, feats, zero, w, masks);
         const auto tv = TvTerm::evaluate_window(tile, w, height, width);
         part = part + params.content_weight * content + params.tv_weight * tv;
+        if (!temporal.empty()) {
+            const auto t = temporal.evaluate_window(tile, w, zero);
+            part = part + params.temporal_weight * t;
+            temporal_loss.add_(t.detach());
+        }
         if (part.requires_grad()) {
             part.backward();
             w.tile_of(grad).add_(tile.grad());
@@ -167,7 +172,9 @@ void EngineCore::tiled_loss_and_backward(const torch::Tensor& image) {
     loss_content = content_loss;
     loss_style = style_loss.detach().to(torch::kFloat32);
     loss_tv = tv_loss;
+    loss_temporal = temporal_loss;
     loss_total = params.content_weight * loss_content + params.style_weight * loss_style + params.tv_weight * loss_tv;
+    if (!temporal.empty()) loss_total = loss_total + params.temporal_weight * loss_temporal;
 }
 
 }  // namespace nst

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -33,7 +34,9 @@ struct WeightMap {
 };
 
 // OpenCV's DIS optical flow (Kroeger et al. 2016) on the luminance of two frames of the same size,
-// at the MEDIUM preset with variational refinement. Thread-safe (each call has its own instance).
+// at the MEDIUM preset with variational refinement, its finest scale at full resolution (chosen by
+// measurement: nst/src/flow/dis_flow.h). Thread-safe (each call has its own instance); OpenCV is
+// kept to one thread, since the optimiser already uses the cores.
 Flow compute_flow(const Image& from, const Image& to);
 
 // `image` warped by `backward` (the flow from the current frame t to the earlier frame the image

@@ -34,7 +34,9 @@ struct VideoInfo {
     std::string container;      // "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi", "image sequence"
     std::string codec;          // "h264", "vp9", ..., "png" for sequences
     bool has_audio = false;
+    std::string audio_codec;    // the first audio stream's codec ("aac", "opus", ...), "" if none
     double duration_s = 0;      // frames / rate
+    double audio_duration_s = 0;  // the first audio stream's packets' time span (0 if none)
 };
 
 struct Limits {
@@ -102,8 +104,16 @@ struct EncodeJob {
 
 // Writes the output from `frame(k)`, k = 0..frames-1 (each width x height): a video is encoded to a
 // temporary file in the output's folder and renamed over the output at the end (atomic: on any
-// failure no partial file remains and an old output is untouched); a pattern writes each frame with
-// save_image (each atomic). Throws nst::Error naming the output.
+// failure no partial file remains and an old output is untouched); a pattern writes frame k with
+// save_image (each atomic) as pattern_path(pattern, k + 1): numbered from 1, like ffmpeg's
+// image2 muxer. Throws nst::Error naming the output; an exception from `frame` passes through
+// (after the temporary file is removed).
+// Video frames have timestamps k / rate, so the output has exactly `frames` frames at the rate.
+// H.264 (.mp4, .mkv) is yuv420p for even sizes; an odd width or height is encoded as yuv444p
+// (High 4:4:4) so that the output keeps the exact size (4:2:0 cannot hold an odd size and H.264
+// cannot crop a single pixel in 4:2:0), at the price of players that only know 4:2:0. VP9 (.webm)
+// is yuv420p at any size. The audio packets whose start lies in [first_frame, first_frame +
+// frames) / rate (no lower bound when first_frame == 0) are copied, shifted to start at 0.
 void write_video(const EncodeJob& job, const std::function<Image(int)>& frame);
 
 }  // namespace nst::video
