@@ -75,7 +75,7 @@ std::string recipe_of(const VideoRequest& r, const video::FrameRange& range, con
                       const std::string& weights) {
     nlohmann::json settings = to_json(r.run);
     settings.erase("log-json");
-    settings.erase("threads");  // the same numbers on any count (oneDNN's sums are deterministic per shape)
+    settings.erase("threads");  // changes float rounding only, not the look: another machine may continue
     std::error_code ec;
     const auto input = std::filesystem::absolute(r.video.input, ec);
     nlohmann::json in = {{"path", input.string()}};

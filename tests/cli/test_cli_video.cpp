@@ -22,12 +22,13 @@ namespace {
 
 class CliVideo : public Cli {
 protected:
-    // Fast video settings: 48 px, few steps, untrained features.
+    // Fast video settings: 48 px, few steps, untrained features, one LibTorch thread (the flow worker
+    // is the process's second thread, and CTest runs two tests at once on two cores).
     std::vector<std::string> video_args(const fs::path& input, const fs::path& out, int steps = 30,
                                         int frame_steps = 20) const {
         return {"--video", input.string(), "--style", style.string(), "--output", out.string(), "--size", "48",
                 "--steps", std::to_string(steps), "--frame-steps", std::to_string(frame_steps), "--features", "random:1",
-                "--device", "cpu", "--threads", "2"};
+                "--device", "cpu", "--threads", "1"};
     }
 
     static std::vector<Image> read_pattern(const fs::path& dir, const std::string& prefix, int count) {
@@ -86,13 +87,13 @@ TEST_F(CliVideo, TemporalLossCutsTheWarpingErrorOfPansAndMovingObjects) {
 // Stopped by SIGTERM after a frame, the same command continues after the last finished frame, and
 // the result equals an uninterrupted run's.
 TEST_F(CliVideo, StopsAfterAFrameOnSigtermAndContinuesToTheSameResult) {
-    const auto clip = pan_clip(48, 36, 5, 2.0, 0.0);
+    const auto clip = pan_clip(48, 36, 4, 2.0, 0.0);
     const fs::path frames = dir / "in";
     write_frames(clip.frames, frames);
     const fs::path out = dir / "part_%04d.png";
     const fs::path store = dir / "part__04d.png.frames";  // beside the output, named without the %
     // Enough steps per frame that the signal arrives while frame 2 or 3 is optimised.
-    const auto args = video_args(frames, out, 20, 200);
+    const auto args = video_args(frames, out, 20, 100);
     std::vector<std::string> argv_s{NST_CLI_PATH};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     const pid_t pid = fork();
@@ -123,7 +124,7 @@ TEST_F(CliVideo, StopsAfterAFrameOnSigtermAndContinuesToTheSameResult) {
     int finished = 0;
     while (fs::exists(store / ("frame_00000" + std::to_string(finished + 1) + ".png"))) ++finished;
     ASSERT_GE(finished, 2);
-    ASSERT_LT(finished, 5);
+    ASSERT_LT(finished, 4);
 
     // The same command continues at the next frame.
     const auto resumed = run_nst(args, dir.path());
@@ -133,10 +134,10 @@ TEST_F(CliVideo, StopsAfterAFrameOnSigtermAndContinuesToTheSameResult) {
     EXPECT_FALSE(fs::exists(store)) << "the folder of finished frames is removed once the output is written";
 
     // An uninterrupted run with the same settings gives the same frames, bit for bit.
-    const auto again = run_nst(video_args(frames, dir / "again_%04d.png", 20, 200), dir.path());
+    const auto again = run_nst(video_args(frames, dir / "again_%04d.png", 20, 100), dir.path());
     ASSERT_EQ(again.exit_code, 0) << again.output;
-    const auto a = read_pattern(dir.path(), "part", 5), b = read_pattern(dir.path(), "again", 5);
-    for (int k = 0; k < 5; ++k) EXPECT_EQ(a[k].rgb, b[k].rgb) << "frame " << k + 1;
+    const auto a = read_pattern(dir.path(), "part", 4), b = read_pattern(dir.path(), "again", 4);
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(a[k].rgb, b[k].rgb) << "frame " << k + 1;
 }
 
 // A different recipe does not continue old frames: it starts over and says so.
