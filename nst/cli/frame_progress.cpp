@@ -8,15 +8,6 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
-std::string duration(double seconds) {
-    const long s = std::lround(std::max(0.0, seconds));
-    char buf[32];
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-    return buf;
-}
 }  // namespace
 
 FrameProgress::FrameProgress(int frames, long total_steps, std::FILE* out)
@@ -40,7 +31,7 @@ std::string FrameProgress::line() const {
     char text[320];
     std::snprintf(text, sizeof text, "frame %d/%d (#%d)  step %d/%d  %.1f frames/min  total %.4g  temporal %.3g  %s left",
                   k_, frames_, number_, step_, steps_, fpm, last_.total, last_.temporal,
-                  steps_done_ > 0 ? duration(per_step * static_cast<double>(total_steps_ - steps_done_)).c_str() : "?");
+                  steps_done_ > 0 ? format_duration(per_step * static_cast<double>(total_steps_ - steps_done_)).c_str() : "?");
     return text;
 }
 
@@ -74,7 +65,7 @@ void FrameProgress::finish(const std::string& what) {
     const double elapsed = seconds_since(start_);
     status_.end();
     std::fprintf(status_.out(), "%s: %d frames in %s (%.1f frames/min)\n", what.c_str(), frames_done_,
-                 duration(elapsed).c_str(), elapsed > 0 ? 60.0 * frames_done_ / elapsed : 0.0);
+                 format_duration(elapsed).c_str(), elapsed > 0 ? 60.0 * frames_done_ / elapsed : 0.0);
     std::fflush(status_.out());
 }
 

@@ -7,8 +7,7 @@
 
 namespace nst::cli {
 
-namespace {
-std::string fmt_duration(double seconds) {
+std::string format_duration(double seconds) {
     const long s = std::lround(std::max(0.0, seconds));
     char buf[32];
     if (s >= 3600)
@@ -17,6 +16,8 @@ std::string fmt_duration(double seconds) {
         std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
     return buf;
 }
+
+namespace {
 
 // "[#####...] " for a fraction in [0,1].
 std::string bar(double fraction) {
@@ -89,7 +90,7 @@ std::string Progress::line(double done, const std::string& counter) const {
         text += stats;
     }
     // No estimate before anything is done (the first tiles of the first step).
-    return text + "  " + (done > 0 ? fmt_duration(left) : std::string("?")) + " left";
+    return text + "  " + (done > 0 ? format_duration(left) : std::string("?")) + " left";
 }
 
 void Progress::print_plain(const std::string& text) {
@@ -132,7 +133,7 @@ void Progress::note(const std::string& text) {
 void Progress::finish() {
     const double elapsed = seconds_since(start_);
     status_.end();
-    std::fprintf(status_.out(), "done in %s (%.1f ms/step)\n", fmt_duration(elapsed).c_str(), 1000.0 * elapsed / total_);
+    std::fprintf(status_.out(), "done in %s (%.1f ms/step)\n", format_duration(elapsed).c_str(), 1000.0 * elapsed / total_);
     std::fflush(status_.out());
 }
 
@@ -154,7 +155,7 @@ std::string ByteProgress::line(std::uint64_t done, std::uint64_t total) const {
     text += stats;
     // The rate of the first moments (connection set-up, the header) says little about the rest.
     if (elapsed >= 1.0 && rate > 0)
-        text += "  " + fmt_duration(static_cast<double>(total - std::min(done, total)) / rate) + " left";
+        text += "  " + format_duration(static_cast<double>(total - std::min(done, total)) / rate) + " left";
     return text;
 }
 
@@ -175,7 +176,7 @@ void ByteProgress::update(std::uint64_t done, std::uint64_t total) {
 void ByteProgress::finish() {
     const double elapsed = seconds_since(start_);
     status_.end();
-    std::fprintf(status_.out(), "%s: %s MB in %s\n", label_.c_str(), megabytes(done_).c_str(), fmt_duration(elapsed).c_str());
+    std::fprintf(status_.out(), "%s: %s MB in %s\n", label_.c_str(), megabytes(done_).c_str(), format_duration(elapsed).c_str());
     std::fflush(status_.out());
 }
 

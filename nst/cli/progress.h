@@ -11,6 +11,9 @@
 
 namespace nst::cli {
 
+// "m:ss", or "h:mm:ss" from an hour on (a negative time reads 0:00).
+[[nodiscard]] std::string format_duration(double seconds);
+
 // The line both displays draw: redrawn in place on a TTY at most ~10 times a second.
 class StatusLine {
 public:
