@@ -87,6 +87,7 @@ std::string recipe_of(const VideoRequest& r, const video::FrameRange& range, con
                           {"input", in},
                           {"first_frame", range.first + 1},
                           {"frame_steps", r.video.frame_steps},
+                          {"frame_lr", r.video.frame_lr},
                           {"temporal_frames", offsets},
                           {"temporal_weight", r.run.params.temporal_weight},
                           {"weights", weights},
@@ -110,6 +111,14 @@ void add_video_flags(CLI::App& app, VideoFlags& f, RunSettings& run) {
             f.frame_steps = n;
         },
         "--video: steps of each frame after the first (they start from the previous result, warped) [100]");
+    app.add_option_function<float>(
+        "--frame-lr",
+        [&f](float lr) {
+            if (!(lr > 0.f) || !std::isfinite(lr))
+                throw UsageError("--frame-lr " + std::to_string(lr) + ": must be a finite number > 0");
+            f.frame_lr = lr;
+        },
+        "--video: learning rate of each frame after the first [Adam: a quarter of --lr; L-BFGS: --lr]");
     app.add_option("--temporal-frames", f.temporal_frames,
                    "--video: the earlier frames each frame is held to, as offsets (1 = the previous; long-term "
                    "consistency) [1,2,4]");
@@ -184,6 +193,7 @@ int run_video(const VideoRequest& r) {
     engine_options.features.weights_path = r.resolve_weights(s);
     const Params params = engine_params(s, engine_options.features.random());
     const bool temporal = params.temporal_weight > 0;
+    const float frame_lr = video::frame_learning_rate(v.frame_lr, params);
 
     std::ofstream log;
     if (!s.log_json.empty()) {
@@ -201,8 +211,9 @@ int run_video(const VideoRequest& r) {
                  version(), libtorch_version().c_str(), device.c_str(), full.width, full.height, v.input.c_str(),
                  info.frames, info.rate.fps(), info.container.c_str(), info.codec.c_str(),
                  info.has_audio ? ", audio" : "");
-    std::fprintf(stderr, "frames %d..%d | %d steps first, %d per frame | temporal weight %g, frames -%s | flow: %s\n",
-                 range.first + 1, range.last + 1, s.steps, v.frame_steps, params.temporal_weight,
+    std::fprintf(stderr,
+                 "frames %d..%d | %d steps first, %d per frame (lr %g) | temporal weight %g, frames -%s | flow: %s\n",
+                 range.first + 1, range.last + 1, s.steps, v.frame_steps, frame_lr, params.temporal_weight,
                  v.temporal_frames.c_str(), video::kFlowMethod);
     r.describe(params);
     if (store.started_over())
@@ -234,6 +245,7 @@ int run_video(const VideoRequest& r) {
                                {{"weight", params.temporal_weight},
                                 {"frames", offsets},
                                 {"frame_steps", v.frame_steps},
+                                {"frame_lr", frame_lr},
                                 {"first_steps", steps_in(levels)},
                                 {"cut_below", video::TemporalSettings{}.cut_below},
                                 {"flow", video::kFlowMethod}}}}
@@ -272,6 +284,7 @@ int run_video(const VideoRequest& r) {
             return it == finished.end() ? nullptr : &it->second;
         };
         bool engine_ready = false;
+        float engine_lr = params.lr;
         int k = 0;
         while (auto frame = feed.next()) {
             const int t = frame->index;
@@ -318,6 +331,12 @@ int run_video(const VideoRequest& r) {
                     engine.retarget(c, styles, setup.start);  // a resumed run's first frame
                 } else {
                     engine.set_content(c, setup.start);
+                }
+                // A warm frame starts close to its result: a smaller Adam step (instant, no pass).
+                if (const float lr = cold ? params.lr : frame_lr; lr != engine_lr) {
+                    Params p = params;
+                    p.lr = engine_lr = lr;
+                    engine.set_params(p);
                 }
                 if (!engine_ready && !spatial.empty()) engine.set_spatial(spatial);
                 engine_ready = true;

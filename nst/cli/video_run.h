@@ -18,6 +18,7 @@ struct VideoFlags {
     std::string input;             // --video: a file, a frame pattern or a folder
     std::string frames;            // --frames A:B (empty: all)
     int frame_steps = 100;         // --frame-steps
+    float frame_lr = 0;            // --frame-lr (0: video::frame_learning_rate's default)
     std::string temporal_frames = "1,2,4";
     int max_frames = video::kDefaultMaxFrames;
 };

@@ -50,12 +50,11 @@ protected:
     }
 };
 
-// The measure of the issue: with the temporal loss at its default weight, the frames' warping error
-// (with the true flow, over truly visible pixels) against frames stylized one by one with the same
-// steps. A pan meets the goal (<= 0.3x; measured 0.19x). A moving object does not yet (0.35x at
-// 96 px): the estimated flow bleeds past the object's edges, so a ring of background is neither
-// held nor started from the previous frame (docs/PERFORMANCE.md, "Video"); it must stay well below
-// independent frames.
+// The measure of the issue: with the temporal loss at its defaults, the frames' warping error (with
+// the true flow, over truly visible pixels) against frames stylized one by one with the same steps.
+// Goal <= 0.3x: the pan measures 0.13x; the moving object 0.30x, at the goal, so its bound has a
+// margin (what is left there: a ring of background where the estimated flow bleeds past the
+// object's edges, neither held to the previous frame nor started from it; docs/PERFORMANCE.md).
 TEST_F(CliVideo, TemporalLossCutsTheWarpingErrorOfPansAndMovingObjects) {
     struct Case {
         const char* name;
@@ -63,7 +62,7 @@ TEST_F(CliVideo, TemporalLossCutsTheWarpingErrorOfPansAndMovingObjects) {
         double bound;
     };
     const Case cases[] = {{"pan", pan_clip(48, 36, 6, 2.0, 1.0), 0.3},
-                          {"object", object_clip(96, 72, 6, 3.0, 1.0), 0.5}};
+                          {"object", object_clip(96, 72, 6, 3.0, 1.0), 0.4}};
     for (const auto& c : cases) {
         const fs::path frames = dir / (std::string(c.name) + "_in");
         write_frames(c.clip.frames, frames);
@@ -245,6 +244,9 @@ TEST_F(CliVideo, BadInputsAreNamed) {
     auto weight = video_args(in, dir / "o_%04d.png");
     weight.insert(weight.end(), {"--temporal-weight", "-1"});
     expect_failure(weight, 2, {"--temporal-weight"});
+    auto frame_lr = video_args(in, dir / "o_%04d.png");
+    frame_lr.insert(frame_lr.end(), {"--frame-lr", "0"});
+    expect_failure(frame_lr, 2, {"--frame-lr"});
     auto both = video_args(in, dir / "o_%04d.png");
     both.insert(both.end(), {"--content", content.string()});
     expect_failure(both, 2, {"--video and --content"});

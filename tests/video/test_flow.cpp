@@ -188,11 +188,14 @@ TEST(VideoFlow, MotionBoundaryAtStep) {
             backward.uv[i] = x >= 8 ? 4.0f : 0.0f;
             forward.uv[i] = x >= 12 ? -4.0f : 0.0f;
         }
-    const WeightMap c = reliability(backward, forward);
+    WeightMap seen;
+    const WeightMap c = reliability(backward, forward, &seen);
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             const bool expect = x != 7 && x != 8 && x + 4 <= w - 1;
             EXPECT_EQ(c.w[static_cast<std::size_t>(y) * w + x], expect ? 1.0f : 0.0f) << x << "," << y;
+            // `seen` leaves the motion boundary out: the step's columns were visible.
+            EXPECT_EQ(seen.w[static_cast<std::size_t>(y) * w + x], x + 4 <= w - 1 ? 1.0f : 0.0f) << x << "," << y;
         }
     // A gentle gradient stays below the threshold: v = 0.03 x gives |grad|^2 = 0.0009 < 0.002.
     Flow ramp = constant_flow(w, h, 0, 0), still = constant_flow(w, h, 0, 0);

@@ -80,7 +80,7 @@ void FrameFeed::run() {
                 PreparedFrame::Link link;
                 link.offset = j;
                 link.backward = compute_flow(frame.content, earlier);
-                link.reliability = reliability(link.backward, compute_flow(earlier, frame.content));
+                link.reliability = reliability(link.backward, compute_flow(earlier, frame.content), &link.seen);
                 frame.links.push_back(std::move(link));
             }
             if (stopping()) break;  // the destructor is waiting: drop this frame

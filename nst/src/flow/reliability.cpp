@@ -29,7 +29,7 @@ float derivative(const float* uv, int width, int height, int x, int y, int compo
 
 }  // namespace
 
-WeightMap reliability(const Flow& backward, const Flow& forward) {
+WeightMap reliability(const Flow& backward, const Flow& forward, WeightMap* seen) {
     if (backward.width != forward.width || backward.height != forward.height)
         throw Error("reliability: backward and forward flows differ in size");
     const int w = backward.width, h = backward.height;
@@ -37,6 +37,7 @@ WeightMap reliability(const Flow& backward, const Flow& forward) {
     c.width = w;
     c.height = h;
     c.w.assign(static_cast<std::size_t>(w) * h, 0.0f);
+    if (seen) *seen = c;
     const float* b = backward.uv.data();
     for (int y = 0; y < h; ++y) {
         for (int x = 0; x < w; ++x) {
@@ -52,6 +53,7 @@ WeightMap reliability(const Flow& backward, const Flow& forward) {
             flow::sample_bilinear(forward.uv.data(), w, h, 2, px, py, f);
             const float du = f[0] + bu, dv = f[1] + bv;
             if (du * du + dv * dv > 0.01f * (f[0] * f[0] + f[1] * f[1] + bu * bu + bv * bv) + 0.5f) continue;
+            if (seen) seen->w[i] = 1.0f;
             const float ux = derivative(b, w, h, x, y, 0, true), uy = derivative(b, w, h, x, y, 0, false);
             const float vx = derivative(b, w, h, x, y, 1, true), vy = derivative(b, w, h, x, y, 1, false);
             if (ux * ux + uy * uy + vx * vx + vy * vy > 0.01f * (bu * bu + bv * bv) + 0.002f) continue;

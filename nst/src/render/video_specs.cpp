@@ -1,4 +1,4 @@
-// The texts of the video flags: --temporal-frames and --frames.
+// The video flags' texts (--temporal-frames, --frames) and the frames' learning rate.
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -18,6 +18,11 @@ std::optional<int> integer(std::string_view text) {
 }
 
 }  // namespace
+
+float frame_learning_rate(float given, const Params& params) {
+    if (given > 0.f) return given;
+    return params.optimizer == Optimizer::Adam ? params.lr * kFrameLrScale : params.lr;
+}
 
 std::vector<int> parse_temporal_frames(const std::string& spec) {
     std::set<int> offsets;

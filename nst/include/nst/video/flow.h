@@ -48,8 +48,10 @@ Image warp(const Image& image, const Flow& backward);
 //   |w~ + w^|^2 > 0.01 (|w~|^2 + |w^|^2) + 0.5     (disocclusion; w^ = backward(x),
 //                                                    w~ = forward(x + w^(x)), bilinear)
 //   |grad u^|^2 + |grad v^|^2 > 0.01 |w^|^2 + 0.002 (motion boundary)
-// or where x + w^(x) falls outside the frame; 1 elsewhere.
-WeightMap reliability(const Flow& backward, const Flow& forward);
+// or where x + w^(x) falls outside the frame; 1 elsewhere. `seen` (optional) gets the same test
+// without the motion boundaries: 1 where the pixel was visible in frame s, so a frame may start
+// from the warped earlier result there even where the flow is too blurred to hold it to it.
+WeightMap reliability(const Flow& backward, const Flow& forward, WeightMap* seen = nullptr);
 
 // Long-term weights (the paper's eq. 8): given the reliabilities of frame t against t-j for each
 // offset j in ascending order, the weight for offset j is max(c_j - sum_{k<j} c_k, 0): per pixel the
@@ -72,6 +74,7 @@ struct PreparedFrame {
         int offset = 0;
         Flow backward;          // t -> t - offset
         WeightMap reliability;  // of frame t against t - offset
+        WeightMap seen;         // visible in t - offset (reliability's test without motion boundaries)
     };
     std::vector<Link> links;
     double flow_ms = 0;  // time the worker spent on this frame's flows

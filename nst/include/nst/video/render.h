@@ -27,6 +27,14 @@ struct TemporalSettings {
     double cut_below = 1.0 / 3.0;
 };
 
+// The learning rate of the frames after the first (and after a cut): `given` when > 0, else for
+// Adam a quarter of the still's: those frames start from the previous result, warped, and Adam's
+// step of lr per pixel per step (whatever the gradient) jitters pixels that are already where the
+// temporal term holds them; at lr/4 the warping error of a moving object fell from 0.0095 to
+// 0.0034 (docs/PERFORMANCE.md, "Video"). L-BFGS keeps its own (a multiple of its quasi-Newton step).
+[[nodiscard]] float frame_learning_rate(float given, const Params& params);
+inline constexpr float kFrameLrScale = 0.25f;
+
 // Parses "--temporal-frames 1,2,4": distinct offsets >= 1 and <= 64, ascending after parsing.
 // Throws nst::UsageError naming the flag and the bad part.
 std::vector<int> parse_temporal_frames(const std::string& spec);
@@ -50,8 +58,8 @@ struct FrameSetup {
 
 // The setup of `frame` from the finished earlier frames: `earlier(i)` gives the stylized frame i
 // (nullptr when there is none: before the range, or before a cut). Starts from the previous result
-// warped into this frame where its pixels are reliable and from the content elsewhere (the
-// disoccluded pixels); one target per offset whose long-term weights are not all 0.
+// warped into this frame where its pixels were visible in it, and from the content where they were
+// not (disocclusions); one target per offset whose long-term weights are not all 0.
 FrameSetup temporal_setup(const PreparedFrame& frame, const std::function<const Image*(int)>& earlier,
                           const TemporalSettings& settings);
 
