@@ -15,6 +15,7 @@
 #include "nst/video/flow.h"
 #include "nst/video/video_io.h"
 #include "support/cli_fixture.h"
+#include "support/ffmpeg_tool.h"
 #include "support/synthetic_clip.h"
 
 namespace nst::test {
@@ -157,10 +158,8 @@ TEST_F(CliVideo, AnotherRecipeStartsOverAndSaysSo) {
 // A video file in, a video file out: the frame count and rate kept, the audio copied unchanged.
 TEST_F(CliVideo, KeepsFrameCountRateAndAudio) {
     const fs::path in = dir / "in.mp4";
-    const std::string make = "ffmpeg -v error -f lavfi -i testsrc=size=48x32:rate=12 -f lavfi -i "
-                             "sine=frequency=440:sample_rate=44100 -t 0.5 -pix_fmt yuv420p -c:v libx264 -c:a aac " +
-                             quote(in.string());
-    ASSERT_EQ(std::system(make.c_str()), 0) << "the ffmpeg tool makes the test clip (scripts/setup.sh installs it)";
+    ASSERT_NO_FATAL_FAILURE(ffmpeg("-f lavfi -i testsrc=size=48x32:rate=12 -f lavfi -i sine=frequency=440:sample_rate=44100 -t 0.5 "
+           "-pix_fmt yuv420p -c:v libx264 -c:a aac " + q(in)));
     const auto input = video::open_frames(in);
     const fs::path out = dir / "out.mp4";
     auto args = video_args(in, out, 4, 2);

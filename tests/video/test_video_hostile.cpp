@@ -13,6 +13,7 @@
 #include "nst/error.h"
 #include "nst/image.h"
 #include "nst/video/video_io.h"
+#include "support/ffmpeg_tool.h"
 #include "support/test_util.h"
 
 namespace {
@@ -22,14 +23,8 @@ namespace v = nst::video;
 using nst::test::contains;
 using nst::test::TempDir;
 
-void ffmpeg(const std::string& args) {
-    static const bool have = std::system("ffmpeg -version >/dev/null 2>&1") == 0;
-    ASSERT_TRUE(have) << "the ffmpeg command-line tool is needed to make the test clips";
-    const std::string cmd = "ffmpeg -hide_banner -loglevel error -nostdin -y " + args;
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-}
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+using nst::test::ffmpeg;
+using nst::test::q;
 
 const std::string kSource = "-f lavfi -i testsrc=size=64x48:rate=12:duration=0.5 ";
 
