@@ -20,7 +20,7 @@
 #include "nst/nst.h"
 #include "nst/video/flow.h"
 #include "nst/video/video_io.h"
-#include "support/synthetic_clip.h"
+#include "clips/synthetic_clip.h"
 
 namespace {
 namespace fs = std::filesystem;

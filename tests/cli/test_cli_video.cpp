@@ -1,4 +1,4 @@
-// nst --video as a user runs it: clips with known motion (support/synthetic_clip.h) in, frames
+// nst --video as a user runs it: clips with known motion (clips/synthetic_clip.h) in, frames
 // out; temporal consistency measured with the true flow; stop and continue; ranges, patterns,
 // folders, audio; each bad input named. Untrained features, tiny sizes, few steps.
 #include <gtest/gtest.h>
@@ -15,8 +15,8 @@
 #include "nst/video/flow.h"
 #include "nst/video/video_io.h"
 #include "support/cli_fixture.h"
-#include "support/ffmpeg_tool.h"
-#include "support/synthetic_clip.h"
+#include "clips/ffmpeg_tool.h"
+#include "clips/synthetic_clip.h"
 
 namespace nst::test {
 namespace {

@@ -9,7 +9,7 @@
 #include "flow/dis_flow.h"
 #include "nst/error.h"
 #include "nst/video/flow.h"
-#include "support/synthetic_clip.h"
+#include "clips/synthetic_clip.h"
 #include "support/test_util.h"
 
 namespace nst::video {

@@ -12,7 +12,7 @@
 #include "nst/error.h"
 #include "nst/image.h"
 #include "nst/video/video_io.h"
-#include "support/ffmpeg_tool.h"
+#include "clips/ffmpeg_tool.h"
 #include "support/test_util.h"
 
 namespace {

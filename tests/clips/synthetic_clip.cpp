@@ -1,4 +1,4 @@
-#include "support/synthetic_clip.h"
+#include "clips/synthetic_clip.h"
 
 #include <algorithm>
 #include <array>
