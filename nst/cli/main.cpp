@@ -20,6 +20,7 @@
 #include "nst/sweep.h"
 #include "nst/weights.h"
 #include "progress.h"
+#include "run_inputs.h"
 #include "session_args.h"
 #include "sweep_run.h"
 #include "tiling_args.h"
@@ -194,21 +195,13 @@ int run(const Options& o) {
 
     const nst::Image content_full = nst::load_image(s.content, s.max_pixels);
     // The engine resizes each style to --style-scale x the content's long side at every level.
-    std::vector<nst::Image> styles;
-    for (const auto& path : s.styles) styles.push_back(nst::load_image(path, s.max_pixels));
+    const std::vector<nst::Image> styles = nst::cli::load_styles(s);
     const nst::Image content = nst::resize_long_side(content_full, s.size);
     // Masks at the run's size (the engine resamples them for coarser levels); read and checked
     // here, before a download or any step, so a bad mask leaves the previous output as it was.
     const nst::SpatialControl spatial =
         nst::load_spatial(s.regions, s.content_map, content.width, content.height, s.max_pixels);
-    nst::Image init_image;
-    if (!s.init_image.empty()) {
-        try {
-            init_image = nst::load_image(s.init_image, s.max_pixels);
-        } catch (const nst::Error& e) {
-            throw nst::Error(std::string("--init-image ") + e.what());  // which of the files it is
-        }
-    }
+    const nst::Image init_image = nst::cli::load_init_image(s);
     // Coarse-to-fine (levels.h): each level starts from the previous result upsampled; the last is
     // --size with --steps steps. Coarse steps are cheap (1/4 the pixels per level).
     const std::vector<nst::cli::Level> levels = nst::cli::coarse_to_fine_levels(s);

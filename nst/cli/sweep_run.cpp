@@ -17,6 +17,7 @@
 #include "nst/sweep.h"
 #include "levels.h"
 #include "progress.h"
+#include "run_inputs.h"
 
 namespace nst::cli {
 namespace {
@@ -77,18 +78,10 @@ int run_sweep(const SweepRequest& request) {
 
     // 3. The inputs, as a single run reads them.
     const Image content_full = load_image(s.content, s.max_pixels);
-    std::vector<Image> styles;
-    for (const auto& path : s.styles) styles.push_back(load_image(path, s.max_pixels));
+    const std::vector<Image> styles = load_styles(s);
     const Image content = resize_long_side(content_full, s.size);
     const SpatialControl spatial = load_spatial(s.regions, s.content_map, content.width, content.height, s.max_pixels);
-    Image init_image;
-    if (!s.init_image.empty()) {
-        try {
-            init_image = load_image(s.init_image, s.max_pixels);
-        } catch (const Error& e) {
-            throw Error(std::string("--init-image ") + e.what());
-        }
-    }
+    const Image init_image = load_init_image(s);
 
     // 4. The weights, then one Params per cell (defaults that depend on the features applied per cell).
     options.features.weights_path = request.resolve_weights ? request.resolve_weights(s) : s.weights;

@@ -17,6 +17,7 @@
 
 #include "frame_progress.h"
 #include "levels.h"
+#include "run_inputs.h"
 #include "nst/nst.h"
 #include "nst/param_table.h"
 #include "nst/video/flow.h"
@@ -168,18 +169,10 @@ int run_video(const VideoRequest& r) {
         }
     }();
 
-    std::vector<Image> styles;
-    for (const auto& path : s.styles) styles.push_back(load_image(path, s.max_pixels));
+    const std::vector<Image> styles = load_styles(s);
     const Size full = level_size({info.width, info.height}, s.size);
     const SpatialControl spatial = load_spatial(s.regions, s.content_map, full.width, full.height, s.max_pixels);
-    Image init_image;
-    if (!s.init_image.empty()) {
-        try {
-            init_image = load_image(s.init_image, s.max_pixels);
-        } catch (const Error& e) {
-            throw Error(std::string("--init-image ") + e.what());
-        }
-    }
+    const Image init_image = load_init_image(s);
     // The first frame (and each shot cut) starts cold: coarse-to-fine as a still. Later frames
     // start from the previous result, warped, at the full size.
     const std::vector<Level> levels = coarse_to_fine_levels(s);
