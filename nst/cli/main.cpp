@@ -40,7 +40,6 @@ struct Options {
     int save_every = 0;
     std::vector<std::string> sweeps;  // --sweep NAME=VALUES (sweep_run.cpp)
     std::string sweep_mode = "auto";
-    nst::cli::VideoFlags video;  // --video and its flags (video_run.cpp)
 };
 
 void require(bool ok, const std::string& message) {
@@ -55,7 +54,7 @@ std::string number(double v) {
 
 // Each shared value was checked when it was set; here what involves several, and nst's own.
 void validate(const Options& o) {
-    if (o.video.input.empty()) nst::validate(o.run, nst::Use::Batch);  // run_video checks a clip's run
+    nst::validate(o.run, nst::Use::Batch);  // with --video, the clip's frames are the content
     require(o.save_every >= 0, "--save-every " + std::to_string(o.save_every) + ": must be >= 0");
 }
 
@@ -172,13 +171,13 @@ int run(const Options& o) {
     // Before any work, whatever the run: a --tile under the pooling grid is the user's to fix.
     const int tile = nst::cli::checked_tile(o.run, stderr);
     if (!o.sweeps.empty()) {
-        require(o.video.input.empty(), "--sweep and --video are mutually exclusive (sweep a look on a still frame)");
+        require(o.run.video.empty(), "--sweep and --video are mutually exclusive (sweep a look on a still frame)");
         require(o.save_every == 0, "--save-every does not apply to --sweep (each cell is written at the end)");
         return nst::cli::run_sweep({o.run, o.sweeps, o.sweep_mode, o.output, o.cuda_graph, resolve_weights});
     }
-    if (!o.video.input.empty()) {
+    if (!o.run.video.empty()) {
         require(o.save_every == 0, "--save-every does not apply to --video (each frame is kept as it finishes)");
-        return nst::cli::run_video({o.run, o.video, o.output, o.cuda_graph, resolve_weights, [&o](const nst::Params& p) {
+        return nst::cli::run_video({o.run, o.output, o.cuda_graph, resolve_weights, [&o](const nst::Params& p) {
                                         std::fprintf(stderr, "style: %s\n", describe_style(o.run, p).c_str());
                                         std::fprintf(stderr, "optimizer: %s\n", describe_optimizer(o.run, p).c_str());
                                         if (!o.run.regions.empty() || !o.run.content_map.empty())
@@ -362,7 +361,6 @@ int main(int argc, char** argv) {
                        }())
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->expected(1);
-    nst::cli::add_video_flags(app, o.video, o.run);
     app.add_option("--sweep-mode", o.sweep_mode,
                    "auto (batched where supported and faster), batch or sequential (one engine per cell)");
 

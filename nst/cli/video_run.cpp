@@ -3,7 +3,6 @@
 // folder beside the output at once, so a stopped render continues where it was.
 #include "video_run.h"
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include "nst/param_table.h"
 #include "nst/video/flow.h"
 #include "nst/video/render.h"
+#include "nst/video/video_io.h"
 #include "tiling_args.h"
 
 namespace nst::cli {
@@ -77,8 +77,14 @@ std::string recipe_of(const VideoRequest& r, const video::FrameRange& range, con
     nlohmann::json settings = to_json(r.run);
     settings.erase("log-json");
     settings.erase("threads");  // changes float rounding only, not the look: another machine may continue
+    // The video entries are the keys below (the input by file, the first frame, the parsed
+    // offsets) or do not change a finished frame (the last frame, the frame limit): the recipe is
+    // the one of before they were table entries, so such a stopped render still continues.
+    for (const char* key : {"video", "frames", "frame-steps", "frame-lr", "temporal-frames", "temporal-weight",
+                            "max-frames"})
+        settings.erase(key);
     std::error_code ec;
-    const auto input = std::filesystem::absolute(r.video.input, ec);
+    const auto input = std::filesystem::absolute(r.run.video, ec);
     nlohmann::json in = {{"path", input.string()}};
     if (std::filesystem::is_regular_file(input, ec)) {
         in["bytes"] = std::filesystem::file_size(input, ec);
@@ -87,8 +93,8 @@ std::string recipe_of(const VideoRequest& r, const video::FrameRange& range, con
     return nlohmann::json{{"nst", version()},
                           {"input", in},
                           {"first_frame", range.first + 1},
-                          {"frame_steps", r.video.frame_steps},
-                          {"frame_lr", r.video.frame_lr},
+                          {"frame_steps", r.run.frame_steps},
+                          {"frame_lr", r.run.frame_lr},
                           {"temporal_frames", offsets},
                           {"temporal_weight", r.run.params.temporal_weight},
                           {"weights", weights},
@@ -98,66 +104,19 @@ std::string recipe_of(const VideoRequest& r, const video::FrameRange& range, con
 
 }  // namespace
 
-void add_video_flags(CLI::App& app, VideoFlags& f, RunSettings& run) {
-    app.add_option("--video", f.input,
-                   "Stylize a clip: a video file (mp4/mov, mkv/webm, avi), a frame pattern (frames/%04d.png) or a "
-                   "folder of images; --output is then a video (.mp4, .webm, .mkv, with the input's audio) or a "
-                   "pattern (out_%04d.png)");
-    app.add_option("--frames", f.frames, "--video: the frames to stylize, A:B (1-based, inclusive; A: or :B open)");
-    app.add_option_function<int>(
-        "--frame-steps",
-        [&f](int n) {
-            if (n < 1 || n > 1'000'000)
-                throw UsageError("--frame-steps " + std::to_string(n) + ": must be between 1 and 1000000");
-            f.frame_steps = n;
-        },
-        "--video: steps of each frame after the first (they start from the previous result, warped) [100]");
-    app.add_option_function<float>(
-        "--frame-lr",
-        [&f](float lr) {
-            if (!(lr > 0.f) || !std::isfinite(lr))
-                throw UsageError("--frame-lr " + std::to_string(lr) + ": must be a finite number > 0");
-            f.frame_lr = lr;
-        },
-        "--video: learning rate of each frame after the first [Adam: a quarter of --lr; L-BFGS: --lr]");
-    app.add_option("--temporal-frames", f.temporal_frames,
-                   "--video: the earlier frames each frame is held to, as offsets (1 = the previous; long-term "
-                   "consistency) [1,2,4]");
-    app.add_option_function<float>(
-        "--temporal-weight",
-        [&run](float w) {
-            if (!(w >= 0.f) || !std::isfinite(w))
-                throw UsageError("--temporal-weight " + std::to_string(w) + ": must be a finite number >= 0");
-            run.params.temporal_weight = w;
-        },
-        "--video: weight of the temporal loss (0: each frame on its own) [" + std::to_string(static_cast<int>(kDefaultTemporalWeight)) + "]");
-    app.add_option_function<int>(
-        "--max-frames",
-        [&f](int n) {
-            if (n < 1) throw UsageError("--max-frames " + std::to_string(n) + ": must be >= 1");
-            f.max_frames = n;
-        },
-        "--video: refuse clips with more frames than this [100000]");
-}
-
 int run_video(const VideoRequest& r) {
     const RunSettings& s = r.run;
-    const VideoFlags& v = r.video;
-    require(s.content.empty(), "--video and --content are mutually exclusive (the clip's frames are the content)");
-    {
-        RunSettings check = s;
-        check.content = v.input;  // the content requirement is met by the clip
-        validate(check, Use::Batch);
-    }
-    const std::vector<int> offsets = video::parse_temporal_frames(v.temporal_frames);
+    require(!s.video.empty(), "--video is required");
+    validate(s, Use::Batch);  // --video and --content not both; the clip's frames are the content
+    const std::vector<int> offsets = video::parse_temporal_frames(s.temporal_frames);
     const int tile = checked_tile(s, stderr);
     const std::string device = resolve_device(s.device);
 
     // The input, the range and the output, before any slow work.
-    std::unique_ptr<video::FrameSource> source = video::open_frames(v.input, {s.max_pixels, v.max_frames});
+    std::unique_ptr<video::FrameSource> source = video::open_frames(s.video, {s.max_pixels, s.max_frames});
     const video::VideoInfo info = source->info();
     const video::FrameRange range =
-        v.frames.empty() ? video::FrameRange{0, info.frames - 1} : video::parse_frame_range(v.frames, info.frames);
+        s.frames.empty() ? video::FrameRange{0, info.frames - 1} : video::parse_frame_range(s.frames, info.frames);
     // An output that cannot be written is the user's to fix before anything runs (exit 2).
     const video::OutputSpec out = [&] {
         try {
@@ -186,7 +145,7 @@ int run_video(const VideoRequest& r) {
     engine_options.features.weights_path = r.resolve_weights(s);
     const Params params = engine_params(s, engine_options.features.random());
     const bool temporal = params.temporal_weight > 0;
-    const float frame_lr = video::frame_learning_rate(v.frame_lr, params);
+    const float frame_lr = video::frame_learning_rate(s.frame_lr, params);
 
     std::ofstream log;
     if (!s.log_json.empty()) {
@@ -201,13 +160,13 @@ int run_video(const VideoRequest& r) {
     Engine engine(engine_options, params);
     if (engine.random_features()) std::fprintf(stderr, "warning: %s\n", kRandomFeaturesWarning);
     std::fprintf(stderr, "nst %s | LibTorch %s | device %s | %dx%d | video %s: %d frames at %.3g fps (%s, %s%s)\n",
-                 version(), libtorch_version().c_str(), device.c_str(), full.width, full.height, v.input.c_str(),
+                 version(), libtorch_version().c_str(), device.c_str(), full.width, full.height, s.video.c_str(),
                  info.frames, info.rate.fps(), info.container.c_str(), info.codec.c_str(),
                  info.has_audio ? ", audio" : "");
     std::fprintf(stderr,
                  "frames %d..%d | %d steps first, %d per frame (lr %g) | temporal weight %g, frames -%s | flow: %s\n",
-                 range.first + 1, range.last + 1, s.steps, v.frame_steps, frame_lr, params.temporal_weight,
-                 v.temporal_frames.c_str(), video::kFlowMethod);
+                 range.first + 1, range.last + 1, s.steps, s.frame_steps, frame_lr, params.temporal_weight,
+                 s.temporal_frames.c_str(), video::kFlowMethod);
     r.describe(params);
     if (store.started_over())
         std::fprintf(stderr, "nst: %s held frames of another recipe: starting over\n", store.dir().c_str());
@@ -226,7 +185,7 @@ int run_video(const VideoRequest& r) {
                               {"style_loss", style_loss_name(params.style_loss)},
                               {"optimizer", optimizer_name(params.optimizer)},
                               {"video",
-                               {{"input", v.input},
+                               {{"input", s.video},
                                 {"kind", kind_name(info.kind)},
                                 {"frames", info.frames},
                                 {"fps", info.rate.fps()},
@@ -237,7 +196,7 @@ int run_video(const VideoRequest& r) {
                               {"temporal",
                                {{"weight", params.temporal_weight},
                                 {"frames", offsets},
-                                {"frame_steps", v.frame_steps},
+                                {"frame_steps", s.frame_steps},
                                 {"frame_lr", frame_lr},
                                 {"first_steps", steps_in(levels)},
                                 {"cut_below", video::TemporalSettings{}.cut_below},
@@ -248,10 +207,10 @@ int run_video(const VideoRequest& r) {
     const StopSignals signals;
     video::TemporalSettings settings;
     settings.offsets = offsets;
-    settings.frame_steps = v.frame_steps;
+    settings.frame_steps = s.frame_steps;
     const int first_steps = steps_in(levels);
     const long total_steps =
-        resume > range.last ? 0 : (resume == range.first ? first_steps : v.frame_steps) + static_cast<long>(range.last - resume) * v.frame_steps;
+        resume > range.last ? 0 : (resume == range.first ? first_steps : s.frame_steps) + static_cast<long>(range.last - resume) * s.frame_steps;
     FrameProgress progress(range.last - resume + 1, total_steps, stderr);
 
     if (resume <= range.last) {
@@ -302,7 +261,7 @@ int run_video(const VideoRequest& r) {
                               " of the pixels reliable): starts fresh, no temporal term");
             }
             const bool cold = setup.fresh || setup.cut;
-            const std::vector<Level> schedule = cold ? levels : std::vector<Level>{{s.size, v.frame_steps}};
+            const std::vector<Level> schedule = cold ? levels : std::vector<Level>{{s.size, s.frame_steps}};
             progress.frame(++k, t + 1, steps_in(schedule));
             for (std::size_t li = 0; li < schedule.size(); ++li) {
                 const bool last = li + 1 == schedule.size();
@@ -390,7 +349,7 @@ int run_video(const VideoRequest& r) {
     job.height = full.height;
     job.frames = range.count();
     job.rate = info.rate;
-    if (info.kind == video::SourceKind::File && info.has_audio) job.audio_from = v.input;
+    if (info.kind == video::SourceKind::File && info.has_audio) job.audio_from = s.video;
     job.first_frame = range.first;
     video::write_video(job, [&store, &range](int k) { return store.load(range.first + k); });
     store.remove();

@@ -5,28 +5,13 @@
 #include <string>
 
 #include "nst/settings.h"
-#include "nst/video/video_io.h"
-
-namespace CLI {
-class App;
-}
 
 namespace nst::cli {
 
-// nst's video flags (the viewer's timeline, issue 23, moves them into the shared table).
-struct VideoFlags {
-    std::string input;             // --video: a file, a frame pattern or a folder
-    std::string frames;            // --frames A:B (empty: all)
-    int frame_steps = 100;         // --frame-steps
-    float frame_lr = 0;            // --frame-lr (0: video::frame_learning_rate's default)
-    std::string temporal_frames = "1,2,4";
-    int max_frames = video::kDefaultMaxFrames;
-};
-void add_video_flags(CLI::App& app, VideoFlags& flags, RunSettings& run);
-
+// The clip and its flags are RunSettings fields (video, frames, frame_steps, frame_lr,
+// temporal_frames, max_frames, params.temporal_weight): entries of the table (param_table.h).
 struct VideoRequest {
     RunSettings run;
-    VideoFlags video;
     std::string output;
     bool cuda_graph = false;
     // main.cpp's policy for where the weights come from ("" = untrained features).

@@ -41,6 +41,13 @@ const std::map<std::string, std::string>& samples() {
         {"steps", "42"},
         {"scales", "3"},
         {"coarse-steps", "7"},
+        {"video", "clips/a clip.mp4"},
+        {"frames", "2:9"},
+        {"frame-steps", "25"},
+        {"frame-lr", "0.005"},
+        {"temporal-frames", "1,3"},
+        {"temporal-weight", "500"},
+        {"max-frames", "300"},
         {"precision", "bf16"},
         {"lr", "0.125"},
         {"content-weight", "0.3"},
@@ -85,6 +92,12 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(a.steps, b.steps);
     EXPECT_EQ(a.scales, b.scales);
     EXPECT_EQ(a.coarse_steps, b.coarse_steps);
+    EXPECT_EQ(a.video, b.video);
+    EXPECT_EQ(a.frames, b.frames);
+    EXPECT_EQ(a.frame_steps, b.frame_steps);
+    EXPECT_EQ(a.frame_lr, b.frame_lr);
+    EXPECT_EQ(a.temporal_frames, b.temporal_frames);
+    EXPECT_EQ(a.max_frames, b.max_frames);
     EXPECT_EQ(a.init, b.init);
     EXPECT_EQ(a.init_image, b.init_image);
     EXPECT_EQ(a.lr_given, b.lr_given);
@@ -118,6 +131,7 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(p.optimizer, q.optimizer);
     EXPECT_EQ(p.lbfgs_history, q.lbfgs_history);
     EXPECT_EQ(p.average, q.average);
+    EXPECT_EQ(p.temporal_weight, q.temporal_weight);
 }
 
 TEST(ParamTable, EveryEntryHasASampleAndAUniqueName) {
@@ -266,7 +280,9 @@ TEST(ParamTable, ABadValueOfEachKindNamesTheFlag) {
                                                          {"style-layers", "conv1_1"},
                                                          {"features", "random:abc"},
                                                          {"max-memory", "lots"},
-                                                         {"region", "a.png:0,b.png:x"}};
+                                                         {"region", "a.png:0,b.png:x"},
+                                                         {"frames", "x:2"},
+                                                         {"temporal-frames", "1,x"}};
     for (const ParamSpec& p : nst::param_table()) {
         std::string bad = "bogus";
         if (p.kind == ParamKind::Text || p.kind == ParamKind::List) {
@@ -310,6 +326,70 @@ TEST(ParamTable, MessagesAreTheProgramsOldOnes) {
     EXPECT_EQ(message("region", "m.png"),
               "--region m.png: expected MASK.png:STYLE[:WEIGHT] (STYLE an index into the --style list from 0, or "
               "none)");
+    // The video flags, once nst's own.
+    EXPECT_EQ(message("frame-steps", "0"), "--frame-steps 0: must be between 1 and 1000000");
+    EXPECT_EQ(message("frame-lr", "0"), "--frame-lr 0: must be a finite number > 0");
+    EXPECT_EQ(message("temporal-weight", "-1"), "--temporal-weight -1: must be a finite number >= 0");
+    EXPECT_EQ(message("max-frames", "0"), "--max-frames 0: must be >= 1");
+    EXPECT_EQ(message("temporal-frames", "2,x"),
+              "--temporal-frames 2,x: 'x' is not an offset between 1 and 64 (e.g. 1,2,4: the frames 1, 2 and 4 "
+              "before)");
+    EXPECT_EQ(message("temporal-frames", "2,4"), "--temporal-frames 2,4: must include 1 (the previous frame)");
+    EXPECT_EQ(message("frames", "5:2"),
+              "--frames 5:2: expected frame numbers (A:B, A:, :B or N, numbered from 1, A <= B)");
+}
+
+// The video flags: --frames is checked against the clip when it is opened (here its syntax only),
+// --temporal-frames kept as given, --frame-lr's default computed ("auto": written only when given).
+TEST(ParamTable, VideoEntries) {
+    RunSettings s;
+    for (const char* range : {"2:9", "3:", ":4", "7", "1:1"}) {
+        nst::param("frames").set(s, range);
+        EXPECT_EQ(s.frames, range);
+    }
+    for (const char* bad : {"0:3", "a:b", ":", "2:x", "1:2:3"})
+        EXPECT_THROW(nst::param("frames").set(s, bad), nst::UsageError) << bad;
+    nst::param("frames").set(s, "");
+    EXPECT_TRUE(s.frames.empty()) << "empty: every frame";
+    nst::param("temporal-frames").set(s, "4,1");
+    EXPECT_EQ(s.temporal_frames, "4,1");
+    nst::param("temporal-weight").set(s, "0");
+    EXPECT_EQ(s.params.temporal_weight, 0.0f) << "0: independent frames";
+
+    const RunSettings defaults;
+    EXPECT_EQ(defaults.frame_lr, 0.0f);
+    EXPECT_EQ(nst::param("frame-lr").get(defaults), "auto");
+    EXPECT_FALSE(nst::to_json(defaults).contains("frame-lr"));
+    EXPECT_EQ(nst::to_json(defaults).at("temporal-weight"), nst::kDefaultTemporalWeight);
+    EXPECT_EQ(nst::to_json(defaults).at("max-frames"), nst::video::kDefaultMaxFrames);
+    RunSettings lr;
+    nst::param("frame-lr").set(lr, "0.005");
+    EXPECT_EQ(nst::to_args(lr), (std::vector<std::string>{"--frame-lr", "0.005"}));
+    EXPECT_EQ(nst::to_json(lr).at("frame-lr"), 0.005);
+    nst::param("frame-lr").set(lr, "auto");
+    EXPECT_EQ(lr.frame_lr, 0.0f);
+    EXPECT_TRUE(nst::to_args(lr).empty());
+
+    // A clip's command line and session keys.
+    RunSettings clip;
+    nst::param("video").set(clip, "in.mp4");
+    nst::param("frames").set(clip, "3:");
+    nst::param("frame-steps").set(clip, "40");
+    nst::param("temporal-weight").set(clip, "0");
+    const std::vector<std::string> args = nst::to_args(clip);
+    EXPECT_EQ(args, (std::vector<std::string>{"--video", "in.mp4", "--frames", "3:", "--frame-steps", "40",
+                                              "--temporal-weight", "0"}));
+    expect_same(nst::parse_args(args), clip);
+    expect_same(nst::from_json(nst::to_json(clip)), clip);
+    EXPECT_EQ(nst::to_json(clip).at("frame-steps"), 40);
+
+    // Not live: the viewer does not change them during a run.
+    for (const char* name : {"video", "frames", "frame-steps", "frame-lr", "temporal-frames", "temporal-weight",
+                             "max-frames"})
+        EXPECT_FALSE(nst::param(name).live) << name;
+    EXPECT_EQ(nst::param("temporal-weight").label, "temporal weight");
+    EXPECT_TRUE(nst::param("temporal-weight").ui && nst::param("temporal-weight").ui->log);
+    EXPECT_EQ(nst::param("frame-lr").label, "frame lr");
 }
 
 // --max-memory: "auto" is the default (0, decided when the run starts); a size is written back in
@@ -384,6 +464,19 @@ TEST(ParamTable, CrossChecksAreInValidate) {
     EXPECT_NO_THROW(nst::validate(s, nst::Use::Live)) << "no style list yet: checked once there is one";
     s.regions.assign(17, nst::RegionSpec{"m.png", nst::kRegionNone, 1.0f});
     EXPECT_EQ(message(s, nst::Use::Live), "--region: 17 regions given, at most 16");
+
+    // nst --video: the clip's frames are the content.
+    RunSettings v;
+    v.styles = {"a.jpg"};
+    EXPECT_EQ(message(v, nst::Use::Batch), "--content is required");
+    v.video = "clip.mp4";
+    EXPECT_NO_THROW(nst::validate(v, nst::Use::Batch));
+    v.content = "c.png";
+    EXPECT_EQ(message(v, nst::Use::Batch),
+              "--video and --content are mutually exclusive (the clip's frames are the content)");
+    v.content.clear();
+    v.styles.clear();
+    EXPECT_EQ(message(v, nst::Use::Batch), "--style is required");
 }
 
 TEST(ParamTable, EngineOptionsAndParamsFromSettings) {

@@ -467,6 +467,90 @@ TEST_F(SessionFiles, ChangedInputsAreListedOneLineEach) {
     EXPECT_EQ(after[0], lines[1]);
 }
 
+// A clip's session: the frame shown (from 1 in the file, only with a clip) for the run and each
+// snapshot, the video flags as settings, and the clip hashed when it is one file.
+TEST_F(SessionFiles, AClipsFrameShownRoundTrips) {
+    const fs::path clip = dir / "clip.mp4";
+    nst::test::write_text(clip, "the clip's bytes (not decoded here)");
+    nst::Session s = session();
+    s.settings.content.clear();
+    s.settings.video = clip.string();
+    s.settings.frames = "2:40";
+    s.settings.frame_steps = 30;
+    s.settings.temporal_frames = "1,2";
+    s.frame = 16;
+    s.snapshots[0].settings = s.settings;
+    s.snapshots[0].frame = 0;
+    s.snapshots[1].frame = 5;  // a still's snapshot (no clip in its settings): no frame written
+    nst::save_session(file, s);
+
+    const json j = read_json(file);
+    EXPECT_EQ(j["current"]["frame"], 17) << "from 1 in the file";
+    EXPECT_EQ(j["snapshots"][0]["frame"], 1);
+    EXPECT_FALSE(j["snapshots"][1].contains("frame"));
+    EXPECT_EQ(j["settings"]["video"], clip.string());
+    EXPECT_EQ(j["settings"]["frames"], "2:40");
+
+    const nst::Session loaded = nst::load_session(file);
+    EXPECT_EQ(loaded.frame, 16);
+    EXPECT_EQ(loaded.snapshots[0].frame, 0);
+    EXPECT_EQ(loaded.snapshots[1].frame, 0);
+    EXPECT_EQ(settings_keys(loaded.settings), settings_keys(s.settings));
+    EXPECT_EQ(loaded.settings.video, clip.string());
+    EXPECT_EQ(loaded.settings.frame_steps, 30);
+    EXPECT_EQ(loaded.settings.temporal_frames, "1,2");
+    EXPECT_EQ(nst::to_json(loaded.snapshots[0].settings), nst::to_json(s.snapshots[0].settings));
+    ASSERT_EQ(loaded.inputs.size(), 3u);  // the two styles and the clip
+    EXPECT_EQ(loaded.inputs[2], (nst::SessionInput{"video", clip.string(), nst::sha256_file(clip)}));
+    EXPECT_TRUE(nst::changed_inputs(loaded).empty());
+    nst::test::write_text(clip, "other bytes");
+    EXPECT_EQ(nst::changed_inputs(loaded),
+              std::vector<std::string>{"video " + clip.string() + " changed since the session was saved (SHA-256 differs)"});
+
+    // Saved again: the frame stays (and the clip is hashed as it is now).
+    nst::save_session(file, loaded);
+    EXPECT_EQ(nst::load_session(file).frame, 16);
+    EXPECT_EQ(read_json(file)["current"]["frame"], 17);
+
+    // A relative clip in a hand-written session is relative to the session file.
+    json hand = read_json(file);
+    hand["settings"]["video"] = "clip.mp4";
+    write_json(file, hand);
+    EXPECT_EQ(nst::load_session(file).settings.video, clip.string());
+
+    // A frame pattern is not hashed; a still's session has no frame.
+    s.settings.video = (dir / "frames" / "%04d.png").string();
+    nst::save_session(file, s);
+    EXPECT_EQ(read_json(file)["current"]["frame"], 17);
+    EXPECT_EQ(nst::load_session(file).inputs.size(), 2u);
+    nst::save_session(file, session());
+    EXPECT_FALSE(read_json(file)["current"].contains("frame"));
+    EXPECT_EQ(nst::load_session(file).frame, 0);
+
+    // A negative frame is refused before anything is written.
+    s.frame = -1;
+    EXPECT_TRUE(contains(message_of<nst::Error>([&] { nst::save_session(file, s); }),
+                         file.string() + ": cannot save the session: the current frame -1 is negative"));
+}
+
+TEST_F(SessionFiles, ABadFrameIsRefusedNamingTheKey) {
+    EXPECT_EQ(refused_after([](json& j) { j["current"]["frame"] = 0; }),
+              file.string() + R"(: "current.frame" is 0: must be a frame number >= 1)");
+    EXPECT_TRUE(contains(refused_after([](json& j) { j["current"]["frame"] = "3"; }),
+                         R"("current.frame" must be an integer, not a string)"));
+    EXPECT_TRUE(contains(refused_after([](json& j) { j["snapshots"][1]["frame"] = -2; }),
+                         R"("snapshots[1].frame" is -2: must be a frame number >= 1)"));
+    EXPECT_TRUE(contains(refused_after([](json& j) { j["snapshots"][0]["frame"] = 1.5; }),
+                         R"("snapshots[0].frame" must be an integer, not a number)"));
+    EXPECT_TRUE(contains(refused_after([](json& j) { j["current"]["frame"] = 1e12; }), R"("current.frame")"));
+    // The video flags' values read as the flags refuse them.
+    EXPECT_TRUE(contains(refused_after([](json& j) { j["settings"]["frames"] = "0:2"; }), "--frames 0:2"));
+    EXPECT_TRUE(contains(refused_after([](json& j) { j["settings"]["temporal-frames"] = "2"; }),
+                         "--temporal-frames 2: must include 1"));
+    EXPECT_TRUE(contains(refused_after([](json& j) { j["inputs"][0]["role"] = "audio"; }),
+                         R"("inputs[0].role" is "audio": must be "content", "style", "init-image" or "video")"));
+}
+
 // Sets or unsets an environment variable for a scope.
 class EnvVar {
 public:

@@ -28,6 +28,7 @@ struct Snapshot {
     Losses losses;
     RunSettings settings;
     std::string taken;  // when, ISO 8601 UTC ("2026-11-26T10:00:00Z"): utc_timestamp()
+    int frame = 0;      // the clip's frame shown, from 0 (only when settings.video is set)
 };
 
 // Now, in UTC, to the second: "2026-11-26T10:00:00Z" (a snapshot's "taken", a session's "saved",
@@ -36,7 +37,7 @@ struct Snapshot {
 
 // An input file as it was when the session was saved.
 struct SessionInput {
-    std::string role;    // "content", "style", "init-image"
+    std::string role;    // "content", "style", "init-image", "video" (a video file; not a pattern or folder)
     std::string path;    // absolute
     std::string sha256;  // lower-case hex of the file's bytes
     bool operator==(const SessionInput&) const = default;
@@ -52,6 +53,9 @@ struct Session {
     // Where the run was: its image (empty: none yet) and step, so an opened session continues.
     Image current;
     int step = 0;
+    // The clip's frame shown, from 0 (only when settings.video is set; "current.frame" in the
+    // file, from 1).
+    int frame = 0;
     std::vector<Snapshot> snapshots;
     // The inputs' hashes as saved (load_session fills it; save_session computes it).
     std::vector<SessionInput> inputs;

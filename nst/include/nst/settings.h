@@ -10,6 +10,7 @@
 #include "nst/engine.h"
 #include "nst/image.h"
 #include "nst/regions.h"
+#include "nst/video/video_io.h"  // kDefaultMaxFrames (torch-, FFmpeg- and OpenCV-free)
 #include "nst/weights.h"
 
 namespace nst {
@@ -24,6 +25,13 @@ struct RunSettings {
     int steps = 300;                   // steps at the full size (nst-viewer: pause there; 0 = never)
     int scales = 1;                    // coarse-to-fine levels (1 = plain)
     int coarse_steps = 100;            // steps at each coarser level
+    // A clip instead of a still (nst --video); the temporal weight is params.temporal_weight.
+    std::string video;                 // --video: a video file, a frame pattern or a folder (empty: none)
+    std::string frames;                // --frames A:B, 1-based (empty: all; checked against the clip when opened)
+    int frame_steps = 100;             // steps of each frame after the first
+    float frame_lr = 0;                // their learning rate (0: video::frame_learning_rate's default)
+    std::string temporal_frames = "1,2,4";  // earlier frames each is held to, as given (parse_temporal_frames)
+    int max_frames = video::kDefaultMaxFrames;  // clips with more frames are refused
     Init init = Init::Content;
     std::string init_image;            // --init-image FILE: start from it (empty: --init)
     Pooling pooling = Pooling::Max;
@@ -56,11 +64,11 @@ struct RunSettings {
 };
 
 // Cross-parameter checks, once every flag is set (each value was checked by its setter). Batch
-// (nst): --content and --style are required and --steps >= 1. Live (nst-viewer): the program
-// supplies the bundled samples, and --steps 0 means "never pause". Both: one blend weight per
-// style, a coarsest level of at least 16 px, --weights and --features not both, at most
-// kMaxRegions regions whose styles are in the style list (when one is given). Throws
-// nst::UsageError.
+// (nst): --content (or --video instead: the clip's frames are the content; not both) and --style
+// are required and --steps >= 1. Live (nst-viewer): the program supplies the bundled samples, and
+// --steps 0 means "never pause". Both: one blend weight per style, a coarsest level of at least
+// 16 px, --weights and --features not both, at most kMaxRegions regions whose styles are in the
+// style list (when one is given). Throws nst::UsageError.
 enum class Use { Batch, Live };
 void validate(const RunSettings& s, Use use);
 

@@ -11,6 +11,7 @@
 
 #include "nst/error.h"
 #include "nst/tiling.h"
+#include "nst/video/render.h"
 #include "params/param_text.h"
 
 namespace nst {
@@ -248,6 +249,69 @@ ParamSpec max_memory() {
     return p;
 }
 
+// --frames A:B: checked against the clip only when it is opened (video::parse_frame_range, which
+// names the clip's frame count); here its syntax, so a bad range in a session or a command is
+// refused when it is read. Kept as given.
+ParamSpec frame_range() {
+    ParamSpec p = text("frames", "--video: the frames to stylize, A:B (1-based, inclusive; A: or :B open)",
+                       [](auto& s) -> auto& { return s.frames; });
+    p.set = [](RunSettings& s, std::string_view v) {
+        if (!v.empty()) {
+            try {
+                static_cast<void>(video::parse_frame_range(std::string(v), std::numeric_limits<int>::max()));
+            } catch (const UsageError&) {
+                refuse("frames", v, "expected frame numbers (A:B, A:, :B or N, numbered from 1, A <= B)");
+            }
+        }
+        s.frames = std::string(v);
+    };
+    return p;
+}
+
+// --frame-lr: a computed default (video::frame_learning_rate: for Adam a quarter of the still's
+// lr), held as 0 and written "auto"; like --lr it is written by to_args/to_json only when given.
+ParamSpec frame_lr() {
+    ParamSpec p = number("frame-lr",
+                         "--video: learning rate of each frame after the first [Adam: a quarter of --lr; L-BFGS: --lr]",
+                         [](auto& s) -> auto& { return s.frame_lr; }, "must be a finite number > 0",
+                         [](float x) { return std::isfinite(x) && x > 0; });
+    p.get = [](const RunSettings& s) { return s.frame_lr > 0 ? format_number(s.frame_lr) : std::string("auto"); };
+    p.set = [plain = p.set](RunSettings& s, std::string_view v) {
+        if (v == "auto") s.frame_lr = 0;
+        else plain(s, v);
+    };
+    p.given = [](const RunSettings& s) { return s.frame_lr > 0; };
+    p.label = "frame lr";  // no slider range: its default is computed
+    return p;
+}
+
+// --temporal-frames 1,2,4: checked by video::parse_temporal_frames (its message names the bad
+// part), kept as given.
+ParamSpec temporal_frames() {
+    ParamSpec p = text("temporal-frames",
+                       "--video: the earlier frames each frame is held to, as offsets (1 = the previous; long-term "
+                       "consistency)",
+                       [](auto& s) -> auto& { return s.temporal_frames; });
+    p.set = [](RunSettings& s, std::string_view v) {
+        static_cast<void>(video::parse_temporal_frames(std::string(v)));
+        s.temporal_frames = std::string(v);
+    };
+    return p;
+}
+
+// --max-frames: its message says ">= 1", as nst's own flag did.
+ParamSpec max_frames() {
+    ParamSpec p = integer("max-frames", "--video: refuse clips with more frames than this",
+                          [](auto& s) -> auto& { return s.max_frames; }, 1, std::numeric_limits<int>::max());
+    p.set = [](RunSettings& s, std::string_view v) {
+        const std::optional<int> n = parse_number<int>(v);
+        if (!n) refuse("max-frames", v, "expected an integer >= 1");
+        if (*n < 1) refuse("max-frames", v, "must be >= 1");
+        s.max_frames = *n;
+    };
+    return p;
+}
+
 // UI-only fields after the fact: the makers stay about parsing.
 ParamSpec with_ui(ParamSpec p, std::string label, UiRange range) {
     p.label = std::move(label);
@@ -300,6 +364,26 @@ std::vector<ParamSpec> build() {
     t.push_back(with_ui(integer("coarse-steps", "Steps at each coarser level when --scales > 1",
                                 [](auto& s) -> auto& { return s.coarse_steps; }, 1, kMaxSteps),
                         "steps per coarse level", {1, 1000, true, true}));
+    // A clip instead of a still (nst --video); not live. --help shows their defaults (--frame-lr's
+    // "auto" is frame_learning_rate's), so the texts no longer end in "[100]" as nst's own did.
+    t.push_back(text("video",
+                     "Stylize a clip: a video file (mp4/mov, mkv/webm, avi), a frame pattern (frames/%04d.png) or a "
+                     "folder of images; --output is then a video (.mp4, .webm, .mkv, with the input's audio) or a "
+                     "pattern (out_%04d.png)",
+                     [](auto& s) -> auto& { return s.video; }));
+    t.push_back(frame_range());
+    t.push_back(with_ui(integer("frame-steps",
+                                "--video: steps of each frame after the first (they start from the previous result, "
+                                "warped)",
+                                [](auto& s) -> auto& { return s.frame_steps; }, 1, kMaxSteps),
+                        "steps per frame", {1, 500, true, false}));
+    t.push_back(frame_lr());
+    t.push_back(temporal_frames());
+    t.push_back(with_ui(weight("temporal-weight",
+                               "--video: weight of the temporal loss (0: each frame on its own)",
+                               [](auto& s) -> auto& { return s.params.temporal_weight; }),
+                        "temporal weight", {1.0f, 1e6f, true, false}));
+    t.push_back(max_frames());
     // Names as precision_name() writes them (a test checks each choice against its name function).
     t.push_back(live(choice("precision", "fp32, bf16 (CPU with AVX-512 BF16, or CUDA) or tf32 (CUDA)",
                             [](auto& s) -> auto& { return s.precision; },

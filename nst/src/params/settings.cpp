@@ -12,7 +12,10 @@ void validate(const RunSettings& s, Use use) {
         if (!ok) throw UsageError(message);
     };
     if (use == Use::Batch) {
-        require(!s.content.empty(), "--content is required");
+        // --video replaces --content: the clip's frames are the content.
+        require(s.video.empty() || s.content.empty(),
+                "--video and --content are mutually exclusive (the clip's frames are the content)");
+        require(!s.content.empty() || !s.video.empty(), "--content is required");
         require(!s.styles.empty(), "--style is required");
         require(s.steps >= 1, "--steps " + std::to_string(s.steps) + ": must be between 1 and 1000000");
     }

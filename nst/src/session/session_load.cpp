@@ -76,6 +76,7 @@ public:
             if (const json* image = find(*current, "image"); image && !image->is_null())
                 current_file = file_name(*image, "current.image");
             if (const json* step = find(*current, "step")) s.step = non_negative(*step, "current.step");
+            if (const json* frame = find(*current, "frame")) s.frame = frame_index(*frame, "current.frame");
         }
         std::vector<std::string> snapshot_files;
         if (const json* snapshots = find(doc, "snapshots")) {
@@ -190,6 +191,12 @@ private:
         if (n < 0) fail("\"" + where + "\" is " + std::to_string(n) + ": must be >= 0");
         return n;
     }
+    // A clip's frame, from 1 in the file; from 0 in memory.
+    int frame_index(const json& v, const std::string& where) const {
+        const int n = integer(v, where);
+        if (n < 1) fail("\"" + where + "\" is " + std::to_string(n) + ": must be a frame number >= 1");
+        return n - 1;
+    }
     double finite(const json& v, const std::string& where) const {
         if (!v.is_number()) wrong_type(where, "a number", v);
         const double d = v.get<double>();
@@ -226,6 +233,7 @@ private:
         for (std::string& style : s.styles) style = resolved(style);
         s.init_image = resolved(s.init_image);
         s.weights = resolved(s.weights);
+        s.video = resolved(s.video);
         return s;
     }
 
@@ -269,6 +277,7 @@ private:
         };
         s.losses = {loss("content"), loss("style"), loss("tv"), loss("total")};
         if (const json* taken = find(j, "taken")) s.taken = string(*taken, where + ".taken");
+        if (const json* frame = find(j, "frame")) s.frame = frame_index(*frame, where + ".frame");
         s.settings = settings(need(j, "settings", where + ".settings"), where + ".settings");
         checked([&] { validate(s.settings, Use::Live); }, where + ".settings: ");
         return s;
@@ -278,8 +287,9 @@ private:
         if (!j.is_object()) wrong_type(where, "an object", j);
         SessionInput in;
         in.role = string(need(j, "role", where + ".role"), where + ".role");
-        if (in.role != "content" && in.role != "style" && in.role != "init-image")
-            fail("\"" + where + ".role\" is " + j["role"].dump() + ": must be \"content\", \"style\" or \"init-image\"");
+        if (in.role != "content" && in.role != "style" && in.role != "init-image" && in.role != "video")
+            fail("\"" + where + ".role\" is " + j["role"].dump() +
+                 ": must be \"content\", \"style\", \"init-image\" or \"video\"");
         in.path = resolved(string(need(j, "path", where + ".path"), where + ".path"));
         in.sha256 = string(need(j, "sha256", where + ".sha256"), where + ".sha256");
         const bool hex = in.sha256.size() == 64 &&

@@ -1,6 +1,7 @@
 // save_session: the images into the folder (named by their pixels, written only when new), then
 // the JSON by temp file + rename (the commit point), then the folder's images that nothing
 // references any more are removed. The format is docs/SESSION.md.
+#include <algorithm>
 #include <cerrno>  // program_invocation_short_name (glibc)
 #include <cmath>
 #include <functional>
@@ -31,6 +32,7 @@ json settings_json(RunSettings s) {
     for (std::string& style : s.styles) style = absolute_path(style).string();
     if (!s.init_image.empty()) s.init_image = absolute_path(s.init_image).string();
     if (!s.weights.empty()) s.weights = absolute_path(s.weights).string();
+    if (!s.video.empty()) s.video = absolute_path(s.video).string();
     json j = to_json(s);
     j.erase("region");
     j.erase("content-map");
@@ -116,11 +118,27 @@ json inputs_json(const Session& session) {
     add("content", session.settings.content);
     for (const std::string& style : session.settings.styles) add("style", style);
     add("init-image", session.settings.init_image);
+    // A clip when it is one file (a pattern's or a folder's frames are not hashed), or was one
+    // when the session was opened (gone now: its old hash is kept, as above).
+    if (const std::string& video = session.settings.video; !video.empty()) {
+        const std::string abs = absolute_path(video).string();
+        std::error_code ec;
+        const bool was_file = std::any_of(session.inputs.begin(), session.inputs.end(), [&](const SessionInput& old) {
+            return old.role == "video" && old.path == abs;
+        });
+        if (was_file || fs::is_regular_file(abs, ec)) add("video", video);
+    }
     return out;
 }
 
 std::string program_name() {
     return std::string(program_invocation_short_name) + " " + version();
+}
+
+// The clip's frame shown, from 1 in the file; none without a clip.
+void add_frame(json& j, int frame, const RunSettings& settings, const std::string& what) {
+    if (frame < 0) throw Error(what + " " + std::to_string(frame) + " is negative");
+    if (!settings.video.empty()) j["frame"] = frame + 1;
 }
 
 void save(const fs::path& file, const Session& session) {
@@ -138,19 +156,22 @@ void save(const fs::path& file, const Session& session) {
                         {"content_map", session.masks.content_map.empty()
                                             ? json(nullptr)
                                             : json(images.add_map(session.masks.content_map))}};
-    const json current = {
+    json current = {
         {"image", session.current.empty() ? json(nullptr) : json(images.add(session.current, kImage, "the current image"))},
         {"step", session.step}};
+    add_frame(current, session.frame, session.settings, "the current frame");
     json snapshots = json::array();
     for (std::size_t k = 0; k < session.snapshots.size(); ++k) {
         const Snapshot& s = session.snapshots[k];
         const std::string what = "snapshot " + std::to_string(k + 1);
         if (s.step < 0) throw Error(what + ": step " + std::to_string(s.step) + " is negative");
-        snapshots.push_back({{"image", images.add(s.image, kSnapshot, what)},
-                             {"step", s.step},
-                             {"losses", losses_json(s.losses, what)},
-                             {"taken", s.taken},
-                             {"settings", settings_json(s.settings)}});
+        json snapshot = {{"image", images.add(s.image, kSnapshot, what)},
+                         {"step", s.step},
+                         {"losses", losses_json(s.losses, what)},
+                         {"taken", s.taken},
+                         {"settings", settings_json(s.settings)}};
+        add_frame(snapshot, s.frame, s.settings, what + ": frame");
+        snapshots.push_back(std::move(snapshot));
     }
     const json doc = {{"format", kFormat},
                       {"version", kSessionVersion},
