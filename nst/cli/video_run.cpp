@@ -1,24 +1,25 @@
-// nst --video (video_run.h). The flow worker (nst/video/flow.h) decodes and computes the flows of
-// the next frames while this thread optimises the current one; each finished frame goes into the
-// folder beside the output at once, so a stopped render continues where it was.
+// nst --video (video_run.h): the checks, the header and the log, then the frame loop of
+// nst/video/clip_render.h (the viewer's render runs the same one), whose flow worker decodes and
+// computes the flows of the next frames while this thread optimises the current one; each finished
+// frame goes into the folder beside the output at once, so a stopped render continues where it was.
 #include "video_run.h"
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "frame_progress.h"
 #include "levels.h"
 #include "run_inputs.h"
 #include "nst/nst.h"
 #include "nst/param_table.h"
+#include "nst/video/clip_render.h"
 #include "nst/video/flow.h"
 #include "nst/video/render.h"
 #include "nst/video/video_io.h"
@@ -205,142 +206,76 @@ int run_video(const VideoRequest& r) {
             << '\n';
 
     const StopSignals signals;
-    video::TemporalSettings settings;
-    settings.offsets = offsets;
-    settings.frame_steps = s.frame_steps;
-    const int first_steps = steps_in(levels);
-    const long total_steps =
-        resume > range.last ? 0 : (resume == range.first ? first_steps : s.frame_steps) + static_cast<long>(range.last - resume) * s.frame_steps;
-    FrameProgress progress(range.last - resume + 1, total_steps, stderr);
+    // The frame loop (nst/video/clip_render.h, the viewer's render runs the same one): the flow
+    // worker owns the source from here on; each finished frame is in the store at once.
+    video::ClipPlan plan;
+    plan.input = s.video;
+    plan.limits = {s.max_pixels, s.max_frames};
+    plan.range = range;
+    plan.width = full.width;
+    plan.height = full.height;
+    plan.styles = styles;
+    plan.spatial = spatial;
+    plan.init = s.init;
+    plan.init_image = init_image;
+    for (const Level& level : levels) plan.cold.push_back({level.size, level.steps});
+    plan.temporal.offsets = offsets;
+    plan.temporal.frame_steps = s.frame_steps;
+    plan.frame_lr = frame_lr;
+    plan.params = params;
+    video::ClipRenderer renderer(engine, std::move(plan), store, std::move(source));
+    FrameProgress progress(renderer.frames_left(), renderer.steps_left(), stderr);
 
-    if (resume <= range.last) {
-        // The worker starts early enough to give the first frame to render its links to the
-        // finished ones; it owns the source from here on (decoding happens on its thread).
-        const int max_offset = temporal ? offsets.back() : 0;
-        const int feed_first = std::max(range.first, resume - max_offset);
-        std::shared_ptr<video::FrameSource> shared_source(std::move(source));
-        video::FrameFeed feed(
-            [shared_source, full](int i) {
-                const Image frame = shared_source->frame(i);
-                return frame.width == full.width && frame.height == full.height ? frame
-                                                                                  : resize_to(frame, full.width, full.height);
-            },
-            feed_first, range.last, temporal ? offsets : std::vector<int>{});
-
-        std::map<int, Image> finished;  // the last results, as written (what a resumed run reads)
-        int shot_start = range.first;   // the first frame of the current shot: no link reaches past it
-        const auto earlier = [&](int i) -> const Image* {
-            if (i < shot_start || i < range.first) return nullptr;
-            auto it = finished.find(i);
-            if (it == finished.end() && store.has(i)) it = finished.emplace(i, store.load(i)).first;
-            return it == finished.end() ? nullptr : &it->second;
-        };
-        bool engine_ready = false;
-        float engine_lr = params.lr;
-        int k = 0;
-        while (auto frame = feed.next()) {
-            const int t = frame->index;
-            if (t < resume) {
-                // Finished earlier: only the shot boundaries matter (the same test as when it ran).
-                if (temporal && t > range.first && !frame->links.empty() && frame->links.front().offset == 1 &&
-                    frame->links.front().reliability.mean() < settings.cut_below)
-                    shot_start = t;
-                continue;
-            }
-            const auto t_frame = std::chrono::steady_clock::now();
-            video::FrameSetup setup;
-            if (temporal) {
-                setup = video::temporal_setup(*frame, earlier, settings);
-            } else {
-                setup.fresh = true;  // independent frames: each from its own content
-                setup.start = frame->content;
-            }
-            if (setup.cut) {
-                shot_start = t;
-                progress.note("nst: frame " + std::to_string(t + 1) + ": shot cut (" + pct(setup.reliable) +
-                              " of the pixels reliable): starts fresh, no temporal term");
-            }
-            const bool cold = setup.fresh || setup.cut;
-            const std::vector<Level> schedule = cold ? levels : std::vector<Level>{{s.size, s.frame_steps}};
-            progress.frame(++k, t + 1, steps_in(schedule));
-            for (std::size_t li = 0; li < schedule.size(); ++li) {
-                const bool last = li + 1 == schedule.size();
-                const Image c = last ? frame->content : resize_long_side(frame->content, schedule[li].size);
-                if (cold && li == 0) {
-                    // The start of a still: --init or --init-image (first frame only), at this level.
-                    const bool use_init_image = !init_image.empty() && t == range.first;
-                    if (use_init_image) {
-                        engine.retarget(c, styles, init_image);
-                    } else if (!engine_ready || levels.size() > 1) {
-                        engine.set_images(c, styles, s.init);
-                    } else {
-                        engine.set_content(c, c);
-                        if (s.init != Init::Content) engine.restart(s.init);
-                    }
-                } else if (cold) {
-                    engine.retarget(c, styles, engine.image());
-                } else if (!engine_ready) {
-                    engine.retarget(c, styles, setup.start);  // a resumed run's first frame
-                } else {
-                    engine.set_content(c, setup.start);
-                }
-                // A warm frame starts close to its result: a smaller Adam step (instant, no pass).
-                if (const float lr = cold ? params.lr : frame_lr; lr != engine_lr) {
-                    Params p = params;
-                    p.lr = engine_lr = lr;
-                    engine.set_params(p);
-                }
-                if (!engine_ready && !spatial.empty()) engine.set_spatial(spatial);
-                engine_ready = true;
-                if (last && !setup.targets.empty()) engine.set_temporal(setup.targets);
-                for (int i = 0; i < schedule[li].steps; ++i) {
-                    const auto t0 = std::chrono::steady_clock::now();
-                    engine.step();
-                    const Losses losses = engine.last_losses();
-                    const double ms =
-                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-                    if (!std::isfinite(losses.total))
-                        throw Error("the loss became " + std::to_string(losses.total) + " at frame " +
-                                    std::to_string(t + 1) + "; try a smaller --lr");
-                    if (log.is_open())
-                        log << nlohmann::json{{"frame", t + 1},          {"step", engine.steps_done()},
-                                              {"content", losses.content}, {"style", losses.style},
-                                              {"tv", losses.tv},           {"temporal", losses.temporal},
-                                              {"total", losses.total},     {"ms", ms}}
-                                   .dump()
-                            << '\n';
-                    progress.update(engine.steps_done(), losses);
-                }
-            }
-            store.save(t, engine.result());
-            finished[t] = store.load(t);  // as a resumed run will read it
-            for (auto it = finished.begin(); it != finished.end() && it->first < t - (temporal ? offsets.back() : 0);)
-                it = finished.erase(it);
-            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_frame).count();
+    for (int k = 1; !renderer.done(); ++k) {
+        renderer.begin_frame();  // waits for the worker: the frame's content, flows and setup
+        const video::FrameReport& setup = renderer.current();
+        const int t = setup.index;
+        if (setup.cut && temporal)
+            progress.note("nst: frame " + std::to_string(t + 1) + ": shot cut (" + pct(setup.reliable) +
+                          " of the pixels reliable): starts fresh, no temporal term");
+        progress.frame(k, t + 1, renderer.steps_of_frame());
+        std::optional<video::FrameReport> done;
+        while (!done) {
+            const auto t0 = std::chrono::steady_clock::now();
+            renderer.step();
+            const Losses losses = renderer.last_losses();
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             if (log.is_open())
-                log << nlohmann::json{{"event", "frame"},
-                                      {"frame", t + 1},
-                                      {"start", cold ? "cold" : "warped"},
-                                      {"cut", setup.cut},
-                                      {"reliable", setup.reliable},
-                                      {"targets", setup.targets.size()},
-                                      {"flow_ms", frame->flow_ms},
-                                      {"ms", ms}}
+                log << nlohmann::json{{"frame", t + 1},          {"step", engine.steps_done()},
+                                      {"content", losses.content}, {"style", losses.style},
+                                      {"tv", losses.tv},           {"temporal", losses.temporal},
+                                      {"total", losses.total},     {"ms", ms}}
                            .dump()
                     << '\n';
-            progress.frame_done();
-            if (g_stop_signal != 0 && t < range.last) {
-                const int sig = g_stop_signal;
-                progress.finish("stopped");
-                std::fprintf(stderr,
-                             "nst: stopped by %s after frame %d; its frames are in %s: run the same command again "
-                             "to continue\n",
-                             sig == SIGINT ? "SIGINT" : "SIGTERM", t + 1, store.dir().c_str());
-                return 128 + sig;
-            }
+            progress.update(engine.steps_done(), losses);
+            done = renderer.take_finished();
         }
-        progress.finish("stylized");
+        if (log.is_open()) {
+            nlohmann::json event = {{"event", "frame"},
+                                    {"frame", t + 1},
+                                    {"start", done->cold ? "cold" : "warped"},
+                                    {"cut", done->cut},
+                                    {"reliable", done->reliable},
+                                    {"targets", done->targets},
+                                    {"flow_ms", done->flow_ms},
+                                    {"ms", done->ms}};
+            // Against the previous result with the estimated flow, over its reliable pixels
+            // (docs/LOSS.md); absent for the first frame of the range and of each shot.
+            if (done->warping_error >= 0) event["warping_error"] = done->warping_error;
+            log << event.dump() << '\n';
+        }
+        progress.frame_done();
+        if (g_stop_signal != 0 && t < range.last) {
+            const int sig = g_stop_signal;
+            progress.finish("stopped");
+            std::fprintf(stderr,
+                         "nst: stopped by %s after frame %d; its frames are in %s: run the same command again "
+                         "to continue\n",
+                         sig == SIGINT ? "SIGINT" : "SIGTERM", t + 1, store.dir().c_str());
+            return 128 + sig;
+        }
     }
+    if (resume <= range.last) progress.finish("stylized");
 
     // Assembly: the finished frames, in order, into the output (atomically), with the audio.
     video::EncodeJob job;
