@@ -52,6 +52,7 @@ void check_session_run(const SessionFlags& flags, const Session& session, const 
         };
         if (in.role == "content") return same(run.content);
         if (in.role == "init-image") return same(run.init_image);
+        if (in.role == "video") return same(run.video);
         for (const std::string& style : run.styles)
             if (same(style)) return true;
         return false;

@@ -484,10 +484,11 @@ def case_nan(viewer, work, source_dir):
         print([l for l in log.splitlines() if "halved" in l][0])
 
 
-def type_bad_content_files(viewer, work, files):
+def type_bad_content_files(viewer, work, files, extra=(), after=None):
     """Types each (path, expected words) into the content path field: each is refused with a
-    message naming it and the problem, the viewer does not crash and the steps go on."""
-    with Session(viewer, work) as s:
+    message naming it and the problem, the viewer does not crash and the steps go on. `extra`:
+    more viewer flags; `after(s)`: more checks in the same session."""
+    with Session(viewer, work, extra) as s:
         wait_for("2 steps", lambda: s.last_step() >= 2)
         # The header sits at the bottom of the scrolling panel: wheel down over it until it is in view.
         lx0, ly0, lx1, ly1 = s.widget("lr")
@@ -540,6 +541,8 @@ def type_bad_content_files(viewer, work, files):
                 raise Failure("viewer exited")
             print(line)
             s.xshot("refused-" + os.path.basename(path))
+        if after:
+            after(s)
 
 
 def case_bad_file(viewer, work, source_dir):
@@ -1884,11 +1887,13 @@ CASES["autosave"] = case_autosave
 CASES["session-reproduce"] = case_session_reproduce
 
 
-def main():
+def main(cases=None):
+    """Runs one case of `cases` (these cases by default; gui_video_test.py passes its own)."""
+    cases = cases or CASES
     ap = argparse.ArgumentParser()
     ap.add_argument("--viewer", required=True)
     ap.add_argument("--source-dir", default=os.path.join(os.path.dirname(__file__), "..", ".."))
-    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--case", required=True, choices=sorted(cases))
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     a = ap.parse_args()
     if a.case not in ("no-display", "style-flags"):
@@ -1899,7 +1904,7 @@ def main():
     work = tempfile.mkdtemp(prefix=f"nst-gui-{a.case}-")
     t0 = time.monotonic()
     try:
-        CASES[a.case](os.path.abspath(a.viewer), work, a.source_dir)
+        cases[a.case](os.path.abspath(a.viewer), work, a.source_dir)
     except Failure as e:
         log = os.path.join(work, "viewer.log")
         tail = open(log).read()[-3000:] if os.path.exists(log) else ""

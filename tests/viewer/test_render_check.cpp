@@ -1,4 +1,4 @@
-// "Render final..." refuses before any work: an output that cannot be written (named with its
+// "Render final..." and "Render video..." refuse before any work: an output that cannot be written (named with its
 // problem, nothing created), sizes, steps and tiles out of range. Real files in a temporary folder.
 #include <gtest/gtest.h>
 
@@ -87,6 +87,55 @@ TEST_F(RenderCheck, SizeStepsAndTileRanges) {
     s.tile = 64;
     s.output = (dir_ / "nowhere" / "out.png").string();
     EXPECT_TRUE(contains(render_setup_problem(s), "does not exist"));
+}
+
+}  // namespace
+}  // namespace nstv
+
+namespace nstv {
+namespace {
+
+// "Render video...": the same checks nst --video makes, before any work, each naming its field.
+RenderSetup video_setup(const std::filesystem::path& output) {
+    RenderSetup r;
+    r.size = 64;
+    r.steps = 10;
+    r.output = output.string();
+    r.video.on = true;
+    return r;
+}
+
+TEST_F(RenderCheck, AVideoOrAFramePatternPasses) {
+    EXPECT_EQ(video_render_problem(video_setup(dir_ / "out.mp4"), 12), "");
+    EXPECT_EQ(video_render_problem(video_setup(dir_ / "out.webm"), 12), "");
+    EXPECT_EQ(video_render_problem(video_setup(dir_ / "out_%04d.png"), 12), "");
+    RenderSetup r = video_setup(dir_ / "out.mkv");
+    r.video.frames = "3:7";
+    r.video.temporal_frames = "1,4";
+    EXPECT_EQ(video_render_problem(r, 12), "");
+    EXPECT_EQ(entries(), 0u) << "the checks left a file behind";
+}
+
+TEST_F(RenderCheck, ABadVideoRenderIsRefusedNamingTheProblem) {
+    const std::string still = video_render_problem(video_setup(dir_ / "out.png"), 12);
+    EXPECT_TRUE(contains(still, "out.png")) << still;
+    const std::string missing = video_render_problem(video_setup(dir_ / "no" / "out.mp4"), 12);
+    EXPECT_TRUE(contains(missing, "no/out.mp4") || contains(missing, (dir_ / "no").string())) << missing;
+    RenderSetup range = video_setup(dir_ / "out.mp4");
+    range.video.frames = "5:20";
+    const std::string past = video_render_problem(range, 12);
+    EXPECT_TRUE(contains(past, "--frames") && contains(past, "5:20")) << past;
+    RenderSetup offsets = video_setup(dir_ / "out.mp4");
+    offsets.video.temporal_frames = "0,2";
+    EXPECT_TRUE(contains(video_render_problem(offsets, 12), "--temporal-frames")) << video_render_problem(offsets, 12);
+    RenderSetup steps = video_setup(dir_ / "out.mp4");
+    steps.video.frame_steps = 0;
+    EXPECT_TRUE(contains(video_render_problem(steps, 12), "steps per frame")) << video_render_problem(steps, 12);
+    RenderSetup weight = video_setup(dir_ / "out.mp4");
+    weight.video.temporal_weight = -1;
+    EXPECT_TRUE(contains(video_render_problem(weight, 12), "temporal weight")) << video_render_problem(weight, 12);
+    EXPECT_TRUE(contains(video_render_problem(video_setup(""), 12), "no output")) << video_render_problem(video_setup(""), 12);
+    EXPECT_EQ(entries(), 0u) << "a refused render created something";
 }
 
 }  // namespace

@@ -42,6 +42,8 @@
 #include "session/session_panel.h"
 #include "session/snapshot_strip.h"
 #include "session/snapshots.h"
+#include "video/timeline_panel.h"
+#include "video/video_render_panel.h"
 #include "weights/weights_banner.h"
 
 namespace nstv {
@@ -122,6 +124,9 @@ private:
     DropPopup drop_;
     SweepPanel sweep_;
     RenderPanel render_;                   // "Render final...": its dialog, and the view while it runs
+    TimelinePanel timeline_;               // a clip as the content: the frame, cuts, rendered errors
+    VideoRenderPanel video_render_;        // "Render video...": its dialog (the progress is render_'s)
+    int video_renders_seen_ = 0;           // video renders finished that the timeline was given
     std::vector<std::string> dropped_styles_;  // dropped on the style list: added at the next frame
     bool help_ = false;
     bool window_shot_ = false;
@@ -165,6 +170,11 @@ void App::receive() {
     for (auto& n : session_.take_messages()) tell(std::move(n));
     for (auto& n : sweep_.take_notices()) tell(std::move(n));
     for (auto& n : render_.take_notices()) tell(std::move(n));
+    if (const auto errors = render_.take_frame_errors()) timeline_.set_errors(controller_.state().applied.video, *errors);
+    if (render_.video_renders_done() != video_renders_seen_) {
+        video_renders_seen_ = render_.video_renders_done();
+        timeline_.set_rendered(render_.video_output(), render_.video_first_frame(), render_.video_frames());
+    }
     for (auto& r : saver_.take_results())
         toasts_.add(r.ok ? Notice::Level::Info : Notice::Level::Error, r.ok ? "saved " + r.message : "screenshot failed: " + r.message);
 }
@@ -229,6 +239,7 @@ void App::apply(ControlActions& a) {
     if (a.save_window) window_shot_ = true;
     if (a.toggle_sweep) sweep_.toggle();
     if (a.open_render) render_.open();
+    if (a.open_video_render) video_render_.open();
     if (a.cancel_render) render_.cancel(controller_);
 }
 
@@ -240,8 +251,18 @@ void App::handle_keys(ControlActions& a) {
         switch (key) {
             case GLFW_KEY_SPACE: a.toggle_pause = !a.toggle_pause; break;
             case GLFW_KEY_RIGHT: ++a.steps; break;
-            case GLFW_KEY_R:  // Ctrl+R render final, R reset
-                if (mods & GLFW_MOD_CONTROL) a.open_render = true;
+            // A clip's timeline: , and . step a frame (Shift: 10), Home and End go to its ends.
+            case GLFW_KEY_COMMA:
+            case GLFW_KEY_PERIOD: {
+                const int delta = (key == GLFW_KEY_COMMA ? -1 : 1) * ((mods & GLFW_MOD_SHIFT) ? 10 : 1);
+                a.goto_frame = TimelinePanel::stepped(controller_.state(), controller_.sources(), delta);
+                break;
+            }
+            case GLFW_KEY_HOME: a.goto_frame = TimelinePanel::stepped(controller_.state(), controller_.sources(), -1'000'000'000); break;
+            case GLFW_KEY_END: a.goto_frame = TimelinePanel::stepped(controller_.state(), controller_.sources(), 1'000'000'000); break;
+            case GLFW_KEY_R:  // Ctrl+R render final, Ctrl+Shift+R render video, R reset
+                if ((mods & GLFW_MOD_CONTROL) && (mods & GLFW_MOD_SHIFT)) a.open_video_render = true;
+                else if (mods & GLFW_MOD_CONTROL) a.open_render = true;
                 else a.reset = true;
                 break;
             case GLFW_KEY_S:  // Ctrl+S save the session (Ctrl+Shift+S: save as), S the result
@@ -259,6 +280,7 @@ void App::handle_keys(ControlActions& a) {
             case GLFW_KEY_ESCAPE:  // closes what is on top: help, the render dialog, else cancels a render
                 if (help_) help_ = false;
                 else if (render_.dialog_open()) render_.close_dialog();
+                else if (video_render_.dialog_open()) video_render_.close_dialog();
                 else if (render_.active()) a.cancel_render = true;
                 break;
             case GLFW_KEY_Q:
@@ -314,6 +336,9 @@ void App::draw(ControlActions& a) {
         if (shown) {
             if (ImGui::MenuItem("Render final...##render", "Ctrl+R")) a.open_render = true;
             probe_.item("render_menu_final");
+            if (ImGui::MenuItem("Render video...##render_video", "Ctrl+Shift+R", false, controller_.clip_frames() > 0))
+                a.open_video_render = true;
+            probe_.item("render_menu_video");
             ImGui::EndMenu();
         }
     });
@@ -332,7 +357,7 @@ void App::draw(ControlActions& a) {
     paint_.update(controller_.sources(), controller_.state().retargeting);
     // While a render runs the view is its preview and progress; the live result comes back after.
     if (render_.active()) render_.draw_view(controller_, probe_);
-    else view_panel_.draw(pictures_, status_info(), paint_, strip_, probe_, a);
+    else view_panel_.draw(pictures_, status_info(), paint_, strip_, timeline_, controller_.state(), probe_, a);
     ImGui::EndChild();
     ImGui::SameLine();
     ControlState& state = controller_.state();
@@ -345,6 +370,7 @@ void App::draw(ControlActions& a) {
     session_.draw(session_parts(), probe_, a);
     sweep_.draw(controller_, opts_, scale_, probe_);
     render_.draw(controller_, scale_, probe_);
+    video_render_.draw(controller_, render_, scale_, probe_);
 }
 
 void App::loop() {
@@ -393,6 +419,9 @@ void App::loop() {
         }
         const RunnerStatus& st = controller_.status();
         stats_.frame_done(millis(Clock::now() - t0), interval, st.ready && !st.paused, paint_.stroking());
+        const Sources* src = controller_.sources();
+        const bool scrubbing = src && !src->video.empty() && controller_.state().frame != src->frame;
+        stats_.video_frame(millis(Clock::now() - t0), scrubbing, render_.active() && render_.video_active());
         if (probe_.enabled()) {
             int wx = 0, wy = 0;
             glfwGetWindowPos(window_, &wx, &wy);

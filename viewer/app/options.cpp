@@ -55,6 +55,9 @@ ParseResult parse_options(int argc, char** argv) {
     // Exit 2 for every bad flag or value, with nst's messages.
     try {
         app.parse(argc, argv);
+        if (!o.run.video.empty() && !o.run.content.empty())
+            throw nst::UsageError("--video and --content are mutually exclusive (the clip's frames are the content)");
+        // A clip as the content: the bundled still stays the content of "Apply" with no clip.
         if (o.run.content.empty()) o.run.content = default_asset("content.jpg");
         if (o.run.styles.empty()) o.run.styles.push_back(default_asset("style.jpg"));
         nst::validate(o.run, nst::Use::Live);

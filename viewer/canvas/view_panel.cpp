@@ -47,17 +47,20 @@ void ViewPanel::draw_toolbar(UiProbe& probe, ControlActions& a) {
 }
 
 void ViewPanel::draw(const Pictures& pictures, const StatusInfo& status, PaintPanel& paint, SnapshotStrip& strip,
-                     UiProbe& probe, ControlActions& a) {
+                     TimelinePanel& timeline, const ControlState& state, UiProbe& probe, ControlActions& a) {
+    const ImageView::Compare* playback = timeline.playback_view(status.sources);
     draw_toolbar(probe, a);
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float strip_h = strip.height();
-    ImGui::BeginChild("canvas", ImVec2(avail.x, avail.y - status_line_height() - strip_h), false,
+    const float timeline_h = timeline.height(status.sources);
+    ImGui::BeginChild("canvas", ImVec2(avail.x, avail.y - status_line_height() - strip_h - timeline_h), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     view_.set_painting(paint.painting());
     const auto compare = strip.compare(pictures.result());
-    view_.draw(pictures.result(), pictures.content(), pictures.styles(), compare ? &*compare : nullptr);
+    view_.draw(pictures.result(), pictures.content(), pictures.styles(), playback ? playback : compare ? &*compare : nullptr);
     paint.canvas(view_, probe);
     ImGui::EndChild();
+    timeline.draw(status.sources, state, probe, a);
     ImGui::BeginChild("snapshot_strip", ImVec2(avail.x, strip_h - ImGui::GetStyle().ItemSpacing.y), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     strip.draw(view_, probe);

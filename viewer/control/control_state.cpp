@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "video/clip_frames.h"
+
 namespace nstv {
 
 nst::Params ControlState::snapshot() const {
@@ -16,6 +18,14 @@ nst::Params ControlState::snapshot() const {
 EngineSetup ControlState::edited_setup() const {
     EngineSetup e = applied;
     e.content_path = content_path;
+    // A clip typed (or dropped) as the content: its first frame, or the frame shown of the same clip.
+    if (looks_like_clip(content_path)) {
+        if (e.video != content_path) e.frame = 0;
+        e.video = content_path;
+    } else {
+        e.video.clear();
+        e.frame = 0;
+    }
     e.style_paths = style_paths();
     e.size = size;
     e.scales = scales;

@@ -44,6 +44,19 @@ struct ControlState {
 
     std::string screenshot_dir;
 
+    // A clip as the content (applied.video): the frame the timeline's cursor is on (0-based). The
+    // Controller moves the run there, one frame move at a time (a scrub sends only the newest).
+    int frame = 0;
+    // "Render video..." (video/video_render_panel.cpp): the frames (A:B, 1-based; empty: all), the
+    // first frame's steps (0: the live run's --steps or 300), the steps of each later frame, its
+    // learning rate (0: the default), the earlier frames held to, the output (video or pattern).
+    // The temporal weight is params.temporal_weight.
+    std::string video_frames;
+    int video_first_steps = 0;
+    int frame_steps = 100;
+    float frame_lr = 0;
+    std::string temporal_frames = "1,2,4";
+
     // The optimizer panel. The learning rate of the optimiser not in use (each keeps its own: Adam's
     // is in image units, L-BFGS's a multiple of its quasi-Newton step), and the averaging decay
     // while averaging is off (params.average is 0 then).
@@ -79,6 +92,8 @@ struct ControlActions {
     bool toggle_sweep = false;          // open / close the sweep panel (G)
     bool open_render = false;           // the "Render final..." dialog (Ctrl+R, the Render menu)
     bool cancel_render = false;         // the render under way (Esc)
+    bool open_video_render = false;     // the "Render video..." dialog (Ctrl+Shift+R, the Render menu)
+    int goto_frame = -1;                // the timeline: move the run to this frame of the clip
     // The style panel.
     std::vector<std::string> add_styles;
     int remove_style = -1;              // index into ControlState::styles

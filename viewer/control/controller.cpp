@@ -57,7 +57,9 @@ Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, 
     for (std::size_t i = 0; i < run.styles.size(); ++i)
         state_.styles.push_back({run.styles[i], i < run.params.style_blend.size() ? run.params.style_blend[i] : 1.0f});
     state_.update_every = o.update_every;
-    state_.applied.content_path = run.content;
+    state_.applied.content_path = run.video.empty() ? run.content : run.video;
+    state_.applied.video = run.video;
+    state_.applied.max_frames = run.max_frames;
     state_.applied.style_paths = run.styles;
     state_.applied.size = run.size;
     state_.applied.scales = run.scales;
@@ -73,7 +75,12 @@ Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, 
     state_.restart_file = run.init_image;
     state_.applied.max_pixels = run.max_pixels;
     state_.applied.restart = true;
-    state_.content_path = run.content;
+    state_.content_path = state_.applied.content_path;
+    state_.video_frames = run.frames;
+    state_.video_first_steps = run.steps;
+    state_.frame_steps = run.frame_steps;
+    state_.frame_lr = run.frame_lr;
+    state_.temporal_frames = run.temporal_frames;
     state_.size = run.size;
     state_.scales = run.scales;
     state_.coarse_steps = run.coarse_steps;
@@ -139,9 +146,16 @@ const Frame* Controller::receive() {
             sources_ = f->sources;
             state_.cuda = sources_->device.rfind("cuda", 0) == 0;
         }
+        // A frame move is done for the user when a step on the new frame is on screen.
+        if (scrub_request_ != 0 && f->sources && f->sources->request >= scrub_request_ && f->step > f->sources->start_step) {
+            if (f->sources->request == scrub_request_)
+                stats_.scrub(std::chrono::duration<double, std::milli>(Clock::now() - scrub_sent_).count(), f->ms_per_step);
+            scrub_request_ = 0;
+        }
     }
     state_.retargeting = status_.retargets_handled < sent_;
     settle_requests();
+    follow_frame();
     if (const auto kept = runner_->take_kept_params()) state_.adopt(*kept);
     // Steps per second over the last second or more (several seconds when steps are slow).
     const auto now = Clock::now();
@@ -168,6 +182,7 @@ void Controller::settle_requests() {
         state_.applied.params.reset();
         state_.applied.restart = false;
         state_.precision = r.setup.options.precision;
+        state_.frame = r.setup.frame;  // a frame that failed to load is not asked for again
         if (state_.style_paths() != r.setup.style_paths) {
             state_.styles = r.styles;
             runner_->set_params(state_.snapshot());  // the blend for the list that runs
@@ -182,6 +197,26 @@ std::vector<Notice> Controller::take_notices() {
     for (const auto& n : out)
         if (n.new_lr) state_.params.lr = *n.new_lr;
     return out;
+}
+
+void Controller::goto_frame(int frame) {
+    if (state_.applied.video.empty()) return;
+    const int frames = clip_frames();
+    state_.frame = frames > 0 ? std::clamp(frame, 0, frames - 1) : std::max(0, frame);
+    follow_frame();
+}
+
+void Controller::follow_frame() {
+    const EngineSetup& a = state_.applied;
+    if (a.video.empty() || state_.retargeting || state_.frame == a.frame) return;
+    EngineSetup t = a;
+    t.frame = state_.frame;
+    t.restart = false;
+    t.params.reset();
+    t.reason = "frame";
+    send(std::move(t));
+    scrub_request_ = sent_;
+    scrub_sent_ = Clock::now();
 }
 
 void Controller::adjust_beta_for_statistic(nst::StyleLoss from) {
@@ -263,8 +298,10 @@ void Controller::apply(const ControlActions& a) {
         send(std::move(t));
         say("restarting from " + from + "...");
     }
+    if (a.goto_frame >= 0) goto_frame(a.goto_frame);
     if (a.retarget) {
         EngineSetup e = state_.edited_setup();
+        state_.frame = e.frame;
         e.reason = "inputs";
         send(std::move(e));
         say("re-targeting in the background...");
@@ -311,7 +348,7 @@ void Controller::switch_weights(const std::filesystem::path& path) {
         6.0);
 }
 
-void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* start) {
+void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* start, int frame) {
     // The panels first: what they show is what is sent.
     state_.params = s.params;
     state_.style_enabled.assign(s.params.style_layers.size(), true);
@@ -324,7 +361,12 @@ void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* sta
     EngineSetup t = state_.applied;
     const bool same_styles = s.styles.size() == t.style_paths.size() &&
                              std::equal(s.styles.begin(), s.styles.end(), t.style_paths.begin(), same_path);
-    if (!same_path(s.content, t.content_path)) t.content_path = s.content;
+    const std::string content = s.video.empty() ? s.content : s.video;
+    const bool same_video = s.video.empty() ? t.video.empty() : !t.video.empty() && same_path(s.video, t.video);
+    if (!same_path(content, t.content_path)) t.content_path = content;
+    if (!same_video) t.video = s.video;
+    t.max_frames = s.max_frames;
+    t.frame = t.video.empty() ? 0 : frame >= 0 ? frame : same_video ? t.frame : 0;
     if (!same_styles) t.style_paths = s.styles;
     t.size = s.size;
     t.scales = s.scales;
@@ -338,7 +380,8 @@ void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* sta
     if (!s.features.empty()) t.options.features = nst::parse_random_features(s.features);
     else if (!s.weights.empty()) t.options.features = nst::Features{s.weights, 0};
     const auto& a = state_.applied;
-    const bool retarget = t.content_path != a.content_path || t.style_paths != a.style_paths || t.size != a.size ||
+    const bool retarget = t.content_path != a.content_path || t.video != a.video || t.frame != a.frame ||
+                          t.max_frames != a.max_frames || t.style_paths != a.style_paths || t.size != a.size ||
                           t.scales != a.scales || t.coarse_steps != a.coarse_steps || t.init != a.init ||
                           t.init_image != a.init_image || t.max_pixels != a.max_pixels ||
                           t.options.pooling != a.options.pooling || t.options.precision != a.options.precision ||
@@ -354,8 +397,13 @@ void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* sta
         }
     }
     state_.styles = std::move(styles);
-    // The edit fields of the inputs section follow.
+    // The edit fields of the inputs section follow, and the timeline and "Render video...".
     state_.content_path = t.content_path;
+    state_.frame = t.frame;
+    state_.video_frames = s.frames;
+    state_.frame_steps = s.frame_steps;
+    state_.frame_lr = s.frame_lr;
+    state_.temporal_frames = s.temporal_frames;
     state_.size = t.size;
     state_.scales = t.scales;
     state_.coarse_steps = t.coarse_steps;

@@ -57,7 +57,14 @@ public:
     // optimiser, average, content, size, levels, network...): instant ones as a parameter change, the rest as
     // one re-target. With `start` the run restarts from that image (e.g. a snapshot's); otherwise it carries on
     // from the current image where the inputs allow.
-    void adopt_settings(const nst::RunSettings& s, const nst::Image* start = nullptr);
+    // `frame`: with a clip as the content, the frame to be on (0-based; -1 keeps the one shown).
+    void adopt_settings(const nst::RunSettings& s, const nst::Image* start = nullptr, int frame = -1);
+
+    // A clip as the content: the timeline's cursor moved to `frame` (0-based, clamped to the clip).
+    // The run follows one frame move at a time; while one is in flight only the newest is kept.
+    void goto_frame(int frame);
+    // The clip's frame count as the optimizer reported it (0: the content is a still).
+    [[nodiscard]] int clip_frames() const { return sources_ && !sources_->video.empty() ? sources_->frames : 0; }
 
     // Sweep mode (sweep_panel.cpp): the optimizer steps the grid instead of the main run, which
     // carries on as it was after stop_sweep(). status().sweeping / sweep_commands_handled follow.
@@ -95,6 +102,7 @@ private:
     void settle_requests();
     void change_styles(const ControlActions& a);
     void adjust_beta_for_statistic(nst::StyleLoss from);
+    void follow_frame();  // sends the frame move the cursor asks for, when none is in flight
 
     const ViewerOptions& opts_;
     JsonLog* log_;
@@ -114,6 +122,10 @@ private:
     std::map<std::uint64_t, Request> requests_;  // the one running and any sent after it
     std::uint64_t sent_ = 0;
     std::uint64_t settled_ = 0;  // sent_ when settle_requests last looked at the outcome
+
+    // The scrub latency: the frame move being timed (its request number) and when it was sent.
+    std::uint64_t scrub_request_ = 0;
+    Clock::time_point scrub_sent_;
 
     Clock::time_point rate_t0_ = Clock::now();
     long rate_steps0_ = 0;

@@ -17,7 +17,15 @@ nst::RunSettings settings_of(const ControlState& state, const nst::RunSettings& 
     // weights URL, offline, --max-pixels...).
     nst::RunSettings s = flags;
     const EngineSetup& a = state.applied;
-    s.content = absolute_path(a.content_path);
+    // A clip as the content is nst's --video (the two are exclusive); the render's settings as
+    // "Render video..." holds them, the temporal weight in the parameters.
+    s.video = absolute_path(a.video);
+    s.content = a.video.empty() ? absolute_path(a.content_path) : std::string();
+    s.max_frames = a.max_frames;
+    s.frames = state.video_frames;
+    s.frame_steps = state.frame_steps;
+    s.frame_lr = state.frame_lr;
+    s.temporal_frames = state.temporal_frames;
     // The style list and its blend as the panels hold them (the blend is kept next to its images).
     s.styles.clear();
     for (const auto& p : state.style_paths()) s.styles.push_back(absolute_path(p));

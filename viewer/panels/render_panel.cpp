@@ -51,6 +51,14 @@ std::string progress_text(const RenderFrame& f, double waited) {
     if (f.phase == Phase::Writing) return "writing " + f.path + "...";
     if (f.ended()) return f.message;
     std::string out;
+    if (f.video) {
+        // A clip: the frame under way (k of n, and its number in the clip), its step, the time left.
+        out += "frame " + std::to_string(std::min(f.frames_done + 1, f.frames)) + "/" + std::to_string(f.frames) +
+               " (#" + std::to_string(f.frame + 1) + ") · step " + std::to_string(std::min(f.step_in_frame + 1, std::max(1, f.steps_of_frame))) +
+               "/" + std::to_string(f.steps_of_frame) + " · ";
+        out += f.left_s < 0 ? std::string("estimating the time left") : duration_text(std::max(0.0, f.left_s - waited)) + " left";
+        return out;
+    }
     if (f.tiles > 0 && f.pass > 0)
         out += "tile " + std::to_string(std::min(f.tile + 1, f.tiles)) + "/" + std::to_string(f.tiles) + " · ";
     out += "step " + std::to_string(std::min(f.step + 1, f.steps)) + "/" + std::to_string(f.steps) + " · ";
@@ -72,6 +80,15 @@ void RenderPanel::receive(Controller& c) {
             preview_.upload(*progress_.preview);
             uploaded_ = progress_.preview;
         }
+        if (progress_.video && progress_.frame_errors && progress_.frame_errors != seen_errors_)
+            new_errors_ = seen_errors_ = progress_.frame_errors;
+        if (progress_.video && progress_.phase == RenderFrame::Phase::Done && !progress_ended_seen_) {
+            ++video_done_;
+            video_output_ = progress_.path;
+            video_first_ = progress_.first_frame;
+            video_frames_ = progress_.frames;
+        }
+        progress_ended_seen_ = progress_.ended();
         if (progress_.ended()) active_ = false;  // the runner has told (a toast) how it ended
     }
     // Every command handled and nothing rendering, yet no end seen: the optimizer could not even
@@ -96,25 +113,13 @@ void RenderPanel::cancel(Controller& c) {
 
 void RenderPanel::draw(Controller& c, float scale, UiProbe& probe) {
     receive(c);
-    if (auto r = file_dialog_.poll()) {
-        if (r->status == DialogResult::Status::Chosen) {
-            output_ = r->path;
-            problem_.clear();
-        } else if (r->status == DialogResult::Status::Failed) {
-            problem_ = r->tool == DialogTool::None ? "no desktop file dialog here: type the path"
-                                                   : "the file dialog failed: " + r->detail;
-        }
-    }
+    output_.poll();
     if (std::exchange(want_open_, false) && !ImGui::IsPopupOpen(kPopup)) {
         // A fresh name each time unless the user chose one.
-        if (output_.empty() || output_ == default_output_) {
-            default_output_ = (fs::path(c.state().screenshot_dir) /
-                               (timestamped_name("nst-render") + (c.showing_random() ? "-untrained" : "") + ".png"))
-                                  .lexically_normal()  // "./name" reads as just the name
-                                  .string();
-            output_ = default_output_;
-        }
-        problem_.clear();
+        output_.offer((fs::path(c.state().screenshot_dir) /
+                       (timestamped_name("nst-render") + (c.showing_random() ? "-untrained" : "") + ".png"))
+                          .lexically_normal()  // "./name" reads as just the name
+                          .string());
         ImGui::OpenPopup(kPopup);
     }
     // A fixed width (the wrapped lines need one) and the height of what it holds: a problem line
@@ -200,21 +205,21 @@ void RenderPanel::draw_setup(Controller& c, UiProbe& probe) {
     ImGui::TextUnformatted("Output   ");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-110);
-    if (ImGui::InputText("##render_output", &output_)) problem_.clear();
+    if (ImGui::InputText("##render_output", &output_.path)) output_.problem.clear();
     probe.item("render_output");
     if (ImGui::IsItemActive()) probe.item("render_output_active");
     ImGui::SameLine();
-    ImGui::BeginDisabled(file_dialog_.busy());
+    ImGui::BeginDisabled(output_.dialog.busy());
     if (ImGui::Button("Browse...##render_browse"))
-        file_dialog_.start(DialogKind::Save, "Render to (.png or .jpg)", output_);
+        output_.dialog.start(DialogKind::Save, "Render to (.png or .jpg)", output_.path);
     probe.item("render_browse");
     ImGui::EndDisabled();
-    if (std::error_code ec; !output_.empty() && fs::exists(output_, ec) && !fs::is_directory(output_, ec))
+    if (std::error_code ec; !output_.path.empty() && fs::exists(output_.path, ec) && !fs::is_directory(output_.path, ec))
         ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.35f, 1), "this file exists: the render will replace it");
 
-    if (!problem_.empty()) {
+    if (!output_.problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
-        ImGui::TextWrapped("%s", problem_.c_str());
+        ImGui::TextWrapped("%s", output_.problem.c_str());
         ImGui::PopStyleColor();
         probe.item("render_problem");
     }
@@ -231,34 +236,49 @@ void RenderPanel::start(Controller& c) {
     r.size = chosen_size();
     r.steps = steps_;
     r.tile = auto_tile_ ? 0 : tile_;
-    std::error_code ec;
-    const fs::path out = output_.find_first_not_of(" \t") == std::string::npos ? fs::path() : fs::absolute(output_, ec);
-    r.output = out.string();
-    // The screenshot folder is made on first use, as for screenshots; any other must exist.
-    if (!out.empty() && output_ == default_output_) fs::create_directories(out.parent_path(), ec);
+    r.output = output_.resolve();
     std::string why;
     if (active_ || c.status().rendering) why = "a render is already running: cancel it first";
     else if (!c.status().ready) why = "the run has no image yet: render once the first one shows";
     else why = render_setup_problem(r);
     if (!why.empty()) {
         // Nothing starts: one message, in the dialog (which stays open to fix it) and on stderr.
-        problem_ = why;
+        output_.problem = why;
         say(Notice::Level::Error, "render not started: " + why);
         return;
     }
-    problem_.clear();
-    // The offered name is used up: the next render gets a fresh one (a name of the user's stays).
-    output_ = output_ == default_output_ ? std::string() : r.output;
+    output_.problem.clear();
+    output_.used(r.output);
+    begin(c, r);
+    close_ = true;
+}
+
+std::string RenderPanel::start_video(Controller& c, const RenderSetup& r) {
+    std::string why;
+    if (active_ || c.status().rendering) why = "a render is already running: cancel it first";
+    else if (!c.status().ready) why = "the run has no image yet: render once the first one shows";
+    else if (c.clip_frames() <= 0) why = "the content is not a clip: open a video first";
+    else why = video_render_problem(r, c.clip_frames());
+    if (!why.empty()) {
+        say(Notice::Level::Error, "video render not started: " + why);
+        return why;
+    }
+    begin(c, r);
+    return {};
+}
+
+void RenderPanel::begin(Controller& c, const RenderSetup& r) {
     id_ = c.start_render(r);
     ++commands_sent_;
     active_ = true;
     cancelling_ = false;
     progress_ = RenderFrame{};
+    progress_ended_seen_ = false;
     progress_.render = id_;
     progress_.path = r.output;
     progress_.steps = r.steps;
+    progress_.video = r.video.on;
     started_at_ = received_at_ = std::chrono::steady_clock::now();
-    close_ = true;
 }
 
 void RenderPanel::draw_view(Controller& c, UiProbe& probe) {
@@ -266,10 +286,11 @@ void RenderPanel::draw_view(Controller& c, UiProbe& probe) {
     // Header: what is being made, and Cancel at the right.
     const char* kCancel = "Cancel [Esc]##render_cancel";
     const float cancel_w = ImGui::CalcTextSize("Cancel [Esc]").x + 2 * st.FramePadding.x;
+    const char* what = progress_.video ? "Render video" : "Render final";
     if (progress_.width > 0)
-        ImGui::Text("Render final  %d x %d  ->  %s", progress_.width, progress_.height, progress_.path.c_str());
+        ImGui::Text("%s  %d x %d  ->  %s", what, progress_.width, progress_.height, progress_.path.c_str());
     else
-        ImGui::Text("Render final  ->  %s", progress_.path.c_str());
+        ImGui::Text("%s  ->  %s", what, progress_.path.c_str());
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - cancel_w));
     ImGui::BeginDisabled(cancelling_);
     if (ImGui::Button(kCancel)) cancel(c);
@@ -277,7 +298,7 @@ void RenderPanel::draw_view(Controller& c, UiProbe& probe) {
     ImGui::EndDisabled();
 
     const std::string text =
-        cancelling_ ? "cancelling: stopping at the end of this tile..." : progress_text(progress_, since(received_at_));
+        cancelling_ ? (progress_.video ? "cancelling: stopping after this step (finished frames are kept)..." : "cancelling: stopping at the end of this tile...") : progress_text(progress_, since(received_at_));
     ImGui::ProgressBar(static_cast<float>(fraction(progress_)), ImVec2(-1, 0), text.c_str());
     probe.item("render_progress");
     // The details: which pass, speed, time so far, the tiling.
@@ -292,9 +313,15 @@ void RenderPanel::draw_view(Controller& c, UiProbe& probe) {
             detail += buf;
         }
         detail += duration_text(since(started_at_)) + " so far · ";
-        detail += progress_.tile_size > 0 ? std::to_string(progress_.tiles) + " tiles of " +
-                                                std::to_string(progress_.tile_size) + " px"
-                                          : std::string("untiled");
+        if (progress_.video) {
+            const auto& e = progress_.frame_errors;
+            detail += std::to_string(progress_.frames_done) + " frames finished" +
+                      (e && !e->empty() ? " · last warping error " + std::to_string(e->rbegin()->second).substr(0, 6) : std::string());
+        } else {
+            detail += progress_.tile_size > 0 ? std::to_string(progress_.tiles) + " tiles of " +
+                                                    std::to_string(progress_.tile_size) + " px"
+                                              : std::string("untiled");
+        }
     }
     ImGui::TextDisabled("%s", detail.c_str());
 

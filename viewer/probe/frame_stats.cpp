@@ -54,7 +54,10 @@ std::string FrameStats::json() const {
       << ",\"frame_work_painting\":" << summary(painting_) << ",\"frame_interval\":" << summary(interval_) << ",\"ui_build\":" << summary(build_ms_) << ",\"ui_build_painting\":" << summary(build_painting_ms_) << ",\"max_ui_wait_ms\":" << max_ui_wait_ms_
       << ",\"launch_to_first_frame_ms\":" << first_frame_ms_
       << ",\"launch_to_first_stylized_ms\":" << first_stylized_ms_
-      << ",\"publication\":" << summary(publish_ms_) << ",\"texture_upload\":" << summary(upload_ms_) << "}\n";
+      << ",\"publication\":" << summary(publish_ms_) << ",\"texture_upload\":" << summary(upload_ms_)
+      << ",\"scrub_latency_ms\":" << summary(scrub_ms_) << ",\"scrub_latency_steps\":" << summary(scrub_steps_)
+      << ",\"frame_work_scrubbing\":" << summary(scrubbing_) << ",\"frame_work_video_render\":" << summary(rendering_)
+      << "}\n";
     return o.str();
 }
 

@@ -25,12 +25,24 @@ public:
         if (painting) build_painting_ms_.push_back(ms);
     }
 
+    // A clip's timeline: from the UI asking for another frame to the first stylized step of it on
+    // screen, and the step time then (the goal is a ratio of at most 1.5).
+    void scrub(double latency_ms, double step_ms) {
+        scrub_ms_.push_back(latency_ms);
+        if (step_ms > 0) scrub_steps_.push_back(latency_ms / step_ms);
+    }
+    // Frame work while the timeline moves (a frame move in flight) and while a video renders.
+    void video_frame(double work_ms, bool scrubbing, bool rendering) {
+        if (scrubbing) scrubbing_.push_back(work_ms);
+        if (rendering) rendering_.push_back(work_ms);
+    }
     [[nodiscard]] long frames() const { return static_cast<long>(idle_.size() + running_.size()); }
     [[nodiscard]] std::string json() const;
 
 private:
     std::vector<double> idle_, running_, painting_, interval_;
     std::vector<double> publish_ms_, upload_ms_, build_ms_, build_painting_ms_;
+    std::vector<double> scrub_ms_, scrub_steps_, scrubbing_, rendering_;
     double max_ui_wait_ms_ = 0;
     double first_frame_ms_ = -1, first_stylized_ms_ = -1;
 };

@@ -3,6 +3,7 @@
 // no GL, so the runner and its tests need neither.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,18 @@ struct Sources {
     std::string device;
     bool random_features = false;
     std::string precision = "fp32";
+    // The content is a frame of a clip (video empty: a still image).
+    std::string video;                  // the clip's path, as requested
+    int frame = 0;                      // 0-based frame shown
+    int frames = 0;                     // the clip's frame count
+    double fps = 0;
+    // Steps done when these sources took over: a frame whose step is past it has been stylized
+    // for them (the scrub latency is measured to the first such frame).
+    long start_step = 0;
+    // How a frame move began: "warped" (the previous image carried by the flow), "content" (far
+    // or too few reliable pixels), "" for any other re-target; and the reliable fraction.
+    std::string carried;
+    double reliable = 0;
 };
 
 // What an image was made with: the style knobs the optimizer used when it rendered the frame
@@ -118,6 +131,14 @@ struct RenderFrame {
     std::string path;           // the output file
     std::string message;        // when it ended: what to tell (done: where it went; else why)
     bool random_features = false;
+    // "Render video...": the frame under way (0-based) of frames first_frame .. first_frame +
+    // frames - 1, how many are finished (counting those of an earlier run it continues), its steps,
+    // and the warping error of each finished frame against the one before (0-based frame -> error).
+    // step/steps then count every frame's steps (steps: an estimate until the last frame).
+    bool video = false;
+    int frame = 0, first_frame = 0, frames = 0, frames_done = 0;
+    int step_in_frame = 0, steps_of_frame = 0;
+    std::shared_ptr<const std::map<int, double>> frame_errors;
 
     [[nodiscard]] bool ended() const {
         return phase == Phase::Done || phase == Phase::Cancelled || phase == Phase::Failed;

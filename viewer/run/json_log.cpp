@@ -28,7 +28,7 @@ std::vector<double> decimals(const std::vector<float>& v) {
 void JsonLog::write(const LossSample& s, const nst::Params& p, const StepContext& c) {
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();
     for (const auto& l : p.style_layers) layers[l.layer] = decimal(l.weight);
-    const nlohmann::ordered_json line = {
+    nlohmann::ordered_json line = {
         {"step", s.step},
         {"content", s.losses.content},
         {"style", s.losses.style},
@@ -54,6 +54,7 @@ void JsonLog::write(const LossSample& s, const nst::Params& p, const StepContext
         {"target_passes", c.target_passes},
         {"regions", c.regions},
     };
+    if (c.frame >= 0) line["frame"] = c.frame + 1;  // 1-based, as nst --video's log
     // NaN and infinite losses are written as null (JSON has no NaN).
     put(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }

@@ -29,6 +29,7 @@ struct StepContext {
     std::size_t styles = 1;   // style images in use
     bool shown_average = true; // the window shows the moving average (when Params::average is on)
     int regions = 0;          // painted regions the step used
+    int frame = -1;           // 0-based frame of the clip that is the content (-1: a still)
 };
 
 class JsonLog {

@@ -106,7 +106,7 @@ public:
             step_ms_ = 0;
             publish();
         } catch (const RenderCancelled&) {
-            end(stepper, RenderFrame::Phase::Cancelled, kCancelled);
+            end(stepper, RenderFrame::Phase::Cancelled, cancelled_text(stepper));
         } catch (const std::exception& e) {
             end(stepper, RenderFrame::Phase::Failed,
                 "could not start the render (the live run carries on): " + first_line(e.what()));
@@ -133,18 +133,20 @@ public:
             state_.pass = state_.tile = 0;
             state_.ms_per_step = step_ms_;
             update_eta();
-            if (state_.step >= state_.steps) {
+            if (finished(stepper)) {
                 state_.phase = RenderFrame::Phase::Writing;
                 state_.left_s = 0;
                 publish();
                 state_.path = stepper.finish_render();
+                std::string what = size_text();
+                if constexpr (requires(const Stepper& s) { s.render_done_text(); }) what = stepper.render_done_text();
                 end(stepper, RenderFrame::Phase::Done,
-                    "Rendered " + size_text() + " to " + state_.path + " in " + duration_text(seconds_since(t0_)));
+                    "Rendered " + what + " to " + state_.path + " in " + duration_text(seconds_since(t0_)));
                 return;
             }
             publish();
         } catch (const RenderCancelled&) {
-            end(stepper, RenderFrame::Phase::Cancelled, kCancelled);
+            end(stepper, RenderFrame::Phase::Cancelled, cancelled_text(stepper));
         } catch (const std::exception& e) {
             const std::string where = state_.phase == RenderFrame::Phase::Writing
                                           ? std::string(" (writing)")
@@ -159,12 +161,27 @@ public:
 
     // The cancel command: ends the render under way, if any.
     void cancel(Stepper& stepper) {
-        if (active()) end(stepper, RenderFrame::Phase::Cancelled, kCancelled);
+        if (active()) end(stepper, RenderFrame::Phase::Cancelled, cancelled_text(stepper));
     }
 
 private:
     using Clock = std::chrono::steady_clock;
     static constexpr const char* kCancelled = "render cancelled: nothing was written; the live run carries on";
+
+    // A stepper may say itself when its render is done (a clip's step count is only known at its
+    // end); otherwise when the steps asked for are done.
+    [[nodiscard]] bool finished(const Stepper& stepper) const {
+        if constexpr (requires(const Stepper& s) { s.render_done(); }) return stepper.render_done();
+        return state_.step >= state_.steps;
+    }
+    // What a cancel tells: the stepper's own words (a clip keeps its finished frames) or kCancelled.
+    [[nodiscard]] static std::string cancelled_text(const Stepper& stepper) {
+        if constexpr (requires(const Stepper& s) { s.render_cancelled_text(); }) {
+            std::string text = stepper.render_cancelled_text();
+            if (!text.empty()) return text + "; the live run carries on";
+        }
+        return kCancelled;
+    }
 
     [[nodiscard]] bool cancelled() const {
         return quit_.load(std::memory_order_acquire) || cancel_upto_.load(std::memory_order_acquire) >= number_;

@@ -339,6 +339,9 @@ private:
                         stepper_->retarget(cmd.target);
                         steps_.store(stepper_->steps());
                         publish();
+                        // The first step on new targets shows at once, whatever the interval
+                        // (scrubbing a clip: the look on the new frame, as soon as it exists).
+                        publish_next_step_ = true;
                     });
                     // After the publication, so a UI that sees the count also gets the frame.
                     retargets_handled_.fetch_add(1, std::memory_order_release);
@@ -423,7 +426,8 @@ private:
                 pending_steps_ = 0;
                 single = true;
             }
-            if (single || step % update_every_.load(std::memory_order_relaxed) == 0) publish();
+            if (single || publish_next_step_ || step % update_every_.load(std::memory_order_relaxed) == 0) publish();
+            publish_next_step_ = false;
         } catch (const std::exception& e) {
             notify_error("step failed (paused)", e);
             paused_.store(true);
@@ -531,6 +535,7 @@ private:
 
     // Optimizer-thread only.
     int pending_steps_ = 0;
+    bool publish_next_step_ = false;  // the step after a re-target is published whatever the interval
     long last_published_ = -1;
     StepLosses last_losses_;
     long sweep_steps_ = 0;         // steps of the sweep being run

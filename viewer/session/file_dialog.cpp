@@ -329,4 +329,34 @@ DialogTool FileDialog::tool_if_known() const {
     return tool_.value_or(DialogTool::None);
 }
 
+void OutputPath::poll() {
+    const auto r = dialog.poll();
+    if (!r) return;
+    if (r->status == DialogResult::Status::Chosen) {
+        path = r->path;
+        problem.clear();
+    } else if (r->status == DialogResult::Status::Failed) {
+        problem = r->tool == DialogTool::None ? "no desktop file dialog here: type the path"
+                                              : "the file dialog failed: " + r->detail;
+    }
+}
+
+void OutputPath::offer(std::string fresh) {
+    if (path.empty() || path == offered) {
+        offered = std::move(fresh);
+        path = offered;
+    }
+    problem.clear();
+}
+
+std::string OutputPath::resolve() const {
+    if (path.find_first_not_of(" \t") == std::string::npos) return {};
+    std::error_code ec;
+    const std::filesystem::path out = std::filesystem::absolute(path, ec);
+    if (path == offered) std::filesystem::create_directories(out.parent_path(), ec);
+    return out.string();
+}
+
+void OutputPath::used(const std::string& absolute) { path = path == offered ? std::string() : absolute; }
+
 }  // namespace nstv

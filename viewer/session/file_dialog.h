@@ -92,4 +92,22 @@ private:
     std::jthread worker_;
 };
 
+// The output field of a render dialog ("Render final...", "Render video..."): the path as typed,
+// the name offered when the dialog opened (a fresh one each time unless the user typed their own),
+// why Start refused, and the Browse dialog.
+struct OutputPath {
+    std::string path, offered, problem;
+    FileDialog dialog;
+
+    // Takes the Browse dialog's answer, if one came: the chosen path, or why there is none.
+    void poll();
+    // On opening: `fresh` is offered unless the user typed a path of their own.
+    void offer(std::string fresh);
+    // The path to write, absolute ("" when blank); for the offered name its folder is made (the
+    // screenshot folder is made on first use, as for screenshots; any other must exist).
+    [[nodiscard]] std::string resolve() const;
+    // After a start: the offered name is used up (the next start gets a fresh one); a typed one stays.
+    void used(const std::string& absolute);
+};
+
 }  // namespace nstv

@@ -69,6 +69,9 @@ nst::Session capture_session(const SessionParts& p) {
         s.current = image_of(frame->image);
         s.step = step;
     }
+    // A clip: the frame the run is on (its image is `current`), so the session reopens there.
+    if (has_image && frame->sources && !frame->sources->video.empty()) s.frame = frame->sources->frame;
+    else s.frame = p.controller.state().frame;
     s.snapshots = p.snapshots.all();
     s.viewer = viewer_state(p.controller.state(), p.view.mode());
     return s;
@@ -82,12 +85,13 @@ std::string session_fingerprint(const SessionParts& p) {
     f += "|masks " + std::to_string(p.paint.layers().version());
     f += "|snapshots " + std::to_string(p.snapshots.version());
     f += "|frame " + std::to_string(frame ? frame->seq : 0);
+    f += "|clip frame " + std::to_string(p.controller.state().frame);
     f += "|" + viewer_state(p.controller.state(), p.view.mode()).dump();
     return f;
 }
 
 void restore_session(const nst::Session& s, const SessionParts& p, ControlActions& a) {
-    p.controller.adopt_settings(s.settings, s.current.empty() ? nullptr : &s.current);
+    p.controller.adopt_settings(s.settings, s.current.empty() ? nullptr : &s.current, s.frame);
     p.paint.set_masks(s.masks);
     p.snapshots.set_all(s.snapshots);
     apply_viewer_state(s.viewer, p.controller.state(), p.view, a);

@@ -6,8 +6,10 @@
 #include <exception>
 #include <system_error>
 
+#include "control/controller.h"
 #include "control/run_settings.h"
 #include "nst/error.h"
+#include "video/clip_frames.h"
 
 namespace nstv {
 namespace fs = std::filesystem;
@@ -97,7 +99,7 @@ void SessionPanel::draw(const SessionParts& p, UiProbe& probe, ControlActions& a
         } else {
             const std::string start = file_.empty() ? fs::current_path().string() + "/" : file_.string();
             dialog_.start(want == Want::Open ? DialogKind::Open : DialogKind::Save,
-                          want == Want::Open ? "Open a session" : "Save the session", start);
+                          want == Want::Open ? "Open a session (.json) or a clip (video, frame folder)" : "Save the session", start);
             dialog_want_ = want;
         }
     }
@@ -123,6 +125,14 @@ void SessionPanel::draw(const SessionParts& p, UiProbe& probe, ControlActions& a
 }
 
 void SessionPanel::open_file(const fs::path& file, const SessionParts& p, ControlActions& a) {
+    // A clip chosen in the Open dialog becomes the content (the timeline appears); the session
+    // open until now stays as it is otherwise.
+    if (looks_like_clip(file.string()) && file.extension() != ".json") {
+        p.controller.state().content_path = file.string();
+        a.retarget = true;
+        say(Notice::Level::Info, "opening the clip " + file.filename().string() + " as the content...");
+        return;
+    }
     try {
         nst::Session s = nst::load_session(file, viewer_defaults());
         pending_file_ = fs::absolute(file);

@@ -17,6 +17,12 @@
 namespace nstv {
 namespace {
 
+std::string short_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
 constexpr float kThumb = 64.0f;  // thumbnail height (unscaled pixels)
 
 bool untrained(const nst::Snapshot& s) { return !s.settings.features.empty(); }
@@ -210,7 +216,7 @@ void SnapshotStrip::apply(Controller& controller, const PaintPanel& paint, Snaps
     if (std::exchange(copy_, false)) copy_command(controller, paint, o, log);
     if (const int i = std::exchange(restore_, -1); i >= 0 && i < static_cast<int>(model.all().size())) {
         const nst::Snapshot& s = model.all()[static_cast<std::size_t>(i)];
-        controller.adopt_settings(s.settings, restore_image_ ? &s.image : nullptr);
+        controller.adopt_settings(s.settings, restore_image_ ? &s.image : nullptr, s.frame);
         if (log)
             log->event("snapshot_restore", {{"index", i},
                                             {"at_step", s.step},
@@ -243,6 +249,7 @@ void SnapshotStrip::keep(Controller& controller, const PaintPanel& paint, Snapsh
     s.step = static_cast<int>(f->step);
     s.losses = nst::Losses{f->losses.content, f->losses.style, f->losses.tv, f->losses.total};
     s.settings = settings_of(controller.state(), o, s.step);
+    if (f->sources && !f->sources->video.empty()) s.frame = f->sources->frame;  // the clip's frame it shows
     add_regions(s.settings, paint.layers().spatial());
     s.taken = nst::utc_timestamp();
     const bool random = untrained(s);
@@ -280,8 +287,18 @@ void SnapshotStrip::copy_command(Controller& controller, const PaintPanel& paint
     if (sched.scales < s.scales)
         command_notes_.push_back("The run is still at a coarse level: the command stops at that level's size.");
     if (!s.features.empty()) command_notes_.push_back("Untrained (random) features, as the viewer runs them.");
-    command_notes_.push_back("It reproduces the result when the parameters did not change during the run.");
-    command_ = shell_join(command_words(s, (dir / (stem + ".png")).string()));
+    std::string output = (dir / (stem + ".png")).string();
+    if (!s.video.empty()) {
+        // A clip: the line that renders it with this look (nst --video), every frame or the
+        // "Render video..." range, the first frame with the steps reached here.
+        output = (dir / (stem + ".mp4")).string();
+        command_notes_.push_back("It renders the clip (frames " + (s.frames.empty() ? std::string("all") : s.frames) +
+                                 ") with this look and a temporal weight of " + short_number(s.params.temporal_weight) +
+                                 "; the frame shown here is not a flag.");
+    } else {
+        command_notes_.push_back("It reproduces the result when the parameters did not change during the run.");
+    }
+    command_ = shell_join(command_words(s, output));
     ImGui::SetClipboardText(command_.c_str());
     open_popup_ = true;
     // Also where logs and tests can read it (the clipboard may be no one's).

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 
+#include "nst/video/flow.h"
+#include "nst/video/render.h"
 #include "run/recipe.h"
 
 namespace nstv {
@@ -201,7 +204,9 @@ void EngineStepper::log_targets(const std::string& reason) {
     if (!log_) return;
     std::vector<std::string> names;
     for (const auto& p : setup_.style_paths) names.push_back(file_name(p));
-    log_->event("retarget", {{"reason", reason}, {"at_step", steps_}, {"styles", names}, {"target_passes", passes}});
+    nlohmann::ordered_json fields = {{"reason", reason}, {"at_step", steps_}, {"styles", names}, {"target_passes", passes}};
+    if (!setup_.video.empty()) fields["frame"] = setup_.frame + 1;  // a clip: the frame that is the content
+    log_->event("retarget", fields);
 }
 
 void EngineStepper::start_sweep(const SweepSetup& s) {
@@ -239,6 +244,35 @@ void EngineStepper::start_render(const RenderSetup& r, TileHook on_tile) {
     if (!engine_) throw nst::Error("nothing to render yet: the run has no image (wait for the first one)");
     stop_render();
     stop_sweep();  // the runner ends it first; its memory is the render's in any case
+    if (r.video.on) {
+        if (!clip_ || setup_.video.empty()) throw nst::UsageError("the content is not a clip: open a video first");
+        VideoRenderInputs in;
+        in.video = setup_.video;
+        in.max_pixels = setup_.max_pixels;
+        in.max_frames = setup_.max_frames;
+        in.styles = styles_;
+        in.style_paths = setup_.style_paths;
+        in.spatial = spatial_ ? *spatial_ : engine_->spatial();
+        in.init = setup_.init;
+        in.init_image = init_image_;
+        in.scales = setup_.scales;
+        in.coarse_steps = setup_.coarse_steps;
+        video_render_ = std::make_unique<VideoRenderStepper>(r, setup_.options, params_, in, std::move(on_tile));
+        render_written_ = false;
+        if (log_)
+            log_->event("video_render", {{"phase", "start"},
+                                         {"width", video_render_->width()},
+                                         {"height", video_render_->height()},
+                                         {"frames", r.video.frames},
+                                         {"resume", video_render_->resumed_at() + 1},
+                                         {"steps", r.steps},
+                                         {"frame_steps", r.video.frame_steps},
+                                         {"temporal_weight", r.video.temporal_weight},
+                                         {"temporal_frames", r.video.temporal_frames},
+                                         {"output", std::filesystem::absolute(r.output).lexically_normal().string()},
+                                         {"at_step", steps_}});
+        return;
+    }
     const bool averaged = showing_average();
     const nst::Image start = engine_->result(averaged);
     // The regions as painted (full size) when there are some: pooled again at print size rather
@@ -259,6 +293,20 @@ void EngineStepper::start_render(const RenderSetup& r, TileHook on_tile) {
 }
 
 void EngineStepper::render_step() {
+    if (video_render_) {
+        video_render_->step();
+        if (log_)
+            for (const auto& f : video_render_->take_reports())
+                log_->event("video_frame", {{"frame", f.index + 1},
+                                            {"start", f.cold ? "cold" : "warped"},
+                                            {"cut", f.cut},
+                                            {"reliable", f.reliable},
+                                            {"targets", f.targets},
+                                            {"warping_error", f.warping_error},
+                                            {"flow_ms", f.flow_ms},
+                                            {"ms", f.ms}});
+        return;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     render_->step();
     if (log_)
@@ -268,7 +316,17 @@ void EngineStepper::render_step() {
                      {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}});
 }
 
+std::string EngineStepper::render_done_text() const {
+    if (video_render_) return video_render_->done_text();
+    return render_ ? std::to_string(render_->width()) + "x" + std::to_string(render_->height()) : std::string();
+}
+
 std::string EngineStepper::finish_render() {
+    if (video_render_) {
+        const std::filesystem::path path = video_render_->write();
+        render_written_ = true;
+        return path.string();
+    }
     // What the file was made with, as screenshots carry it (recipe.h), plus the render's own.
     Frame f;
     f.step = render_->steps();
@@ -290,6 +348,10 @@ std::string EngineStepper::finish_render() {
 }
 
 void EngineStepper::stop_render() {
+    if (video_render_) {
+        video_render_.reset();  // its engine and worker go; the finished frames stay in their folder
+        if (log_) log_->event("video_render", {{"phase", "stop"}, {"written", render_written_}});
+    }
     if (!render_) return;
     const long steps = render_->steps();
     render_.reset();  // the print-size engine's memory goes back now
@@ -328,13 +390,82 @@ void EngineStepper::start_from(nst::Engine& e, const nst::Image& content, const 
     else if (keep_targets) e.restart(init);
 }
 
+nst::Image EngineStepper::load_content(const Target& t, std::unique_ptr<ClipFrames>& clip) const {
+    if (t.video.empty()) return nst::load_image(t.content_path, t.max_pixels);
+    // The clip that runs is reused (its decoder and cached frames); another one is opened here,
+    // kept by the caller only once everything else has loaded.
+    ClipFrames* frames = clip_.get();
+    if (!frames || frames->path() != t.video || frames->max_pixels() != t.max_pixels) {
+        clip = std::make_unique<ClipFrames>(t.video, nst::video::Limits{t.max_pixels, t.max_frames});
+        frames = clip.get();
+    }
+    return frames->frame(t.frame);
+}
+
+bool EngineStepper::frame_move(const Target& t) const {
+    const EngineSetup& a = setup_;
+    return engine_ && clip_ && !t.video.empty() && !t.restart && !t.params && t.video == a.video &&
+           clip_->path() == t.video && t.max_pixels == a.max_pixels && t.max_frames == a.max_frames &&
+           t.style_paths == a.style_paths && t.size == a.size && t.scales == a.scales &&
+           t.coarse_steps == a.coarse_steps && same_options(t.options, a.options) && t.init == a.init &&
+           t.init_image == a.init_image;
+}
+
+void EngineStepper::move_to_frame(const Target& t) {
+    // Another frame of the clip: one forward pass for its content targets (the style targets
+    // stay), and the image carried over. Near frames (the flow can follow them) start from the
+    // current image warped by the flow, with the content where the pixels were not visible before
+    // (disocclusions); far frames, or a cut (too few reliable pixels), start from their content.
+    constexpr int kNearFrames = 8;
+    const auto t0 = std::chrono::steady_clock::now();
+    const nst::Image src = clip_->frame(t.frame);  // may throw: nothing has changed yet
+    const int size = level_size(setup_.size, setup_.scales, level_);
+    nst::Image content = nst::resize_long_side(src, size);
+    nst::Image start = content;
+    std::string carried = "content";
+    double reliable = 0;
+    if (std::abs(t.frame - setup_.frame) <= kNearFrames && content.width == content_.width &&
+        content.height == content_.height) {
+        const nst::video::Flow backward = nst::video::compute_flow(content, content_);
+        const nst::video::Flow forward = nst::video::compute_flow(content_, content);
+        nst::video::WeightMap seen;
+        reliable = nst::video::reliability(backward, forward, &seen).mean();
+        if (reliable >= nst::video::TemporalSettings{}.cut_below) {
+            const nst::Image warped = nst::video::warp(engine_->result(showing_average()), backward);
+            for (std::size_t i = 0; i < seen.w.size(); ++i)
+                if (seen.w[i] > 0.5f)
+                    for (int c = 0; c < 3; ++c) start.rgb[i * 3 + c] = warped.rgb[i * 3 + c];
+            carried = "warped";
+        }
+    }
+    engine_->set_content(content, start);
+    content_ = std::move(content);
+    content_src_ = src;
+    setup_.frame = t.frame;
+    setup_.request = t.request;
+    setup_.reason = t.reason;
+    last_good_ = start;
+    last_good_step_ = steps_;
+    publish_sources(t, size, carried, reliable);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    log_targets(t.reason);
+    if (log_)
+        log_->event("frame", {{"frame", t.frame + 1}, {"carried", carried}, {"reliable", reliable}, {"ms", ms},
+                              {"at_step", steps_}});
+}
+
 void EngineStepper::retarget(const Target& t) {
+    if (frame_move(t)) {
+        move_to_frame(t);
+        return;
+    }
     // Everything that can fail happens before any state changes, so a bad file or bad weights
     // leave the current optimisation running untouched.
     if (const std::string why = check_levels(t.size, t.scales, t.coarse_steps); !why.empty())
         throw nst::UsageError(why);
     if (t.style_paths.empty()) throw nst::UsageError("at least one style image is needed");
-    nst::Image content_src = nst::load_image(t.content_path, t.max_pixels);
+    std::unique_ptr<ClipFrames> clip;
+    nst::Image content_src = load_content(t, clip);
     std::vector<nst::Image> styles;
     for (const auto& path : t.style_paths) styles.push_back(nst::load_image(path, t.max_pixels));
     nst::Image init_image = t.init_image.empty() ? nst::Image{} : nst::load_image(t.init_image, t.max_pixels);
@@ -375,30 +506,50 @@ void EngineStepper::retarget(const Target& t) {
     init_image_ = std::move(init_image);
     setup_ = t;
     setup_.params.reset();
+    if (clip) clip_ = std::move(clip);
+    else if (t.video.empty()) clip_.reset();
     last_good_ = engine_->image();
     last_good_step_ = steps_;
+    publish_sources(t, size, "", 0);
+    reapply_spatial();  // a new engine has none; a new size wants them pooled from full size
+    publish_info();
+    log_targets(t.reason);
+}
 
+void EngineStepper::publish_sources(const Target& t, int size, const std::string& carried, double reliable) {
     auto src = std::make_shared<Sources>();
     src->generation = ++generation_;
     src->request = t.request;
     // The panel's thumbnails show the inputs at the full size, whatever level the run is at.
     src->content = to_rgba8(size == t.size ? content_ : nst::resize_long_side(content_src_, t.size));
-    for (const auto& s : styles_)
-        src->styles.push_back(to_rgba8(std::max(s.width, s.height) > t.size ? nst::resize_long_side(s, t.size) : s));
-    src->content_name = file_name(t.content_path);
+    if (sources_ && !carried.empty()) {
+        src->styles = sources_->styles;  // a frame move: the same styles
+    } else {
+        for (const auto& s : styles_)
+            src->styles.push_back(to_rgba8(std::max(s.width, s.height) > t.size ? nst::resize_long_side(s, t.size) : s));
+    }
+    src->content_name = file_name(t.video.empty() ? t.content_path : t.video);
+    if (!t.video.empty()) src->content_name += " frame " + std::to_string(t.frame + 1);
     src->style_paths = t.style_paths;
     for (const auto& p : t.style_paths) src->style_names.push_back(file_name(p));
     src->device = engine_->device_name();
     src->random_features = engine_->random_features();
     src->precision = nst::precision_name(t.options.precision);
+    if (clip_ && !t.video.empty()) {
+        src->video = t.video;
+        src->frame = t.frame;
+        src->frames = clip_->info().frames;
+        src->fps = clip_->info().rate.fps();
+    }
+    src->start_step = steps_;
+    src->carried = carried;
+    src->reliable = reliable;
     if (info_) {
         info_->random_features.store(src->random_features);
         info_->precision.store(t.options.precision);
+        info_->frame.store(t.video.empty() ? -1 : t.frame);
     }
     sources_ = std::move(src);
-    reapply_spatial();  // a new engine has none; a new size wants them pooled from full size
-    publish_info();
-    log_targets(t.reason);
 }
 
 }  // namespace nstv

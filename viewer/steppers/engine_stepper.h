@@ -12,17 +12,26 @@
 #include <vector>
 
 #include "nst/nst.h"
+#include "nst/video/video_io.h"
 #include "run/frame.h"
 #include "run/json_log.h"
 #include "run/runner.h"
 #include "steppers/render_stepper.h"
 #include "steppers/sweep_stepper.h"
+#include "steppers/video_render_stepper.h"
+#include "video/clip_frames.h"
 
 namespace nstv {
 
 // Everything whose change needs new targets (and maybe a new Engine).
 struct EngineSetup {
     std::string content_path;
+    // A clip as the content instead (video/clip_frames.h): its frame `frame` (0-based) is the
+    // content. Moving to another frame of the same clip with nothing else changed is cheap: one
+    // forward pass, the current image carried over (warped by the flow when the frames are near).
+    std::string video;
+    int frame = 0;
+    int max_frames = nst::video::kDefaultMaxFrames;
     std::vector<std::string> style_paths;  // one or more; the engine blends their statistics
     int size = 384;
     // Coarse-to-fine: with scales > 1 every restart (first run, Reset) begins at size/2^(scales-1)
@@ -86,10 +95,11 @@ struct EngineInfo {
     // UI -> optimizer: the painted regions; and back, how many regions the steps use.
     SpatialSlot spatial;
     std::atomic<int> regions{0};
+    std::atomic<int> frame{-1};  // the clip's frame that is the content (-1: a still)
 
     [[nodiscard]] StepContext step_context() const {
         return {random_features.load(), precision.load(), size.load(), target_passes.load(),
-                static_cast<std::size_t>(styles.load()), show_average.load(), regions.load()};
+                static_cast<std::size_t>(styles.load()), show_average.load(), regions.load(), frame.load()};
     }
 };
 
@@ -151,10 +161,21 @@ public:
     // it is): a second engine with the current features, network options, parameters, styles and
     // regions at `r.size`, starting from the current result (as shown: the average or the
     // iterate) upsampled. Throws (nothing changes) when it cannot be built.
+    // With r.video.on, "Render video...": the clip frame by frame (VideoRenderStepper) instead.
     void start_render(const RenderSetup& r, TileHook on_tile);
     void render_step();
-    [[nodiscard]] bool rendering() const { return render_ != nullptr; }
-    void render_status(RenderFrame& f, bool preview) const { render_->status(f, preview); }
+    [[nodiscard]] bool rendering() const { return render_ != nullptr || video_render_ != nullptr; }
+    [[nodiscard]] bool render_done() const {
+        return video_render_ ? video_render_->done() : render_ && render_->steps() >= render_->setup().steps;
+    }
+    [[nodiscard]] std::string render_cancelled_text() const {
+        return video_render_ ? video_render_->cancelled_text() : std::string();
+    }
+    [[nodiscard]] std::string render_done_text() const;
+    void render_status(RenderFrame& f, bool preview) const {
+        if (video_render_) video_render_->status(f, preview);
+        else render_->status(f, preview);
+    }
     // Writes the output (the recipe as PNG metadata, the untrained-features warning when it
     // applies) and returns its path.
     std::string finish_render();
@@ -180,6 +201,12 @@ private:
     void apply_spatial(const nst::SpatialControl& full);
     void reapply_spatial();  // after the content's size changed or a new engine was built
     void log_targets(const std::string& reason);  // after anything that computed targets
+    // The content a setup names: its clip's frame or its image file (may throw; changes nothing).
+    [[nodiscard]] nst::Image load_content(const Target& t, std::unique_ptr<ClipFrames>& clip) const;
+    // Same inputs as running, only another frame of the clip: move_to_frame instead of a re-target.
+    [[nodiscard]] bool frame_move(const Target& t) const;
+    void move_to_frame(const Target& t);
+    void publish_sources(const Target& t, int size, const std::string& carried, double reliable);
 
     Notify notify_;
     std::shared_ptr<EngineInfo> info_;
@@ -203,7 +230,9 @@ private:
     bool spatial_refused_ = false;         // it was refused: try it again after the next re-target
     std::shared_ptr<const nst::SpatialControl> spatial_;  // the last accepted, at the UI's size
     std::unique_ptr<SweepStepper> sweep_;  // sweep mode (null: the main run steps)
+    std::unique_ptr<ClipFrames> clip_;     // the clip when the content is one (null: a still)
     std::unique_ptr<RenderStepper> render_;  // render mode (null: none)
+    std::unique_ptr<VideoRenderStepper> video_render_;  // render mode for a clip (null: none)
     bool render_written_ = false;
 };
 
