@@ -124,7 +124,7 @@ private:
     DropPopup drop_;
     SweepPanel sweep_;
     RenderPanel render_;                   // "Render final...": its dialog, and the view while it runs
-    TimelinePanel timeline_;               // a clip as the content: the frame, cuts, rendered errors
+    TimelinePanel timeline_{[] { glfwPostEmptyEvent(); }};  // a clip: the frame, cuts, rendered errors, playback
     VideoRenderPanel video_render_;        // "Render video...": its dialog (the progress is render_'s)
     int video_renders_seen_ = 0;           // video renders finished that the timeline was given
     std::vector<std::string> dropped_styles_;  // dropped on the style list: added at the next frame
@@ -139,7 +139,7 @@ private:
 
 void App::wait_for_events() {
     const auto now = Clock::now();
-    const bool continuous = opts_.exit_after_frames > 0 || now < active_until_ || !toasts_.empty();
+    const bool continuous = opts_.exit_after_frames > 0 || now < active_until_ || !toasts_.empty() || timeline_.playing();
     if (continuous) {
         // ~60 frames/s while the user interacts, even where the swap interval is not honoured
         // (Xvfb); events still wake us at once.

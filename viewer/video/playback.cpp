@@ -12,7 +12,8 @@
 
 namespace nstv {
 
-Playback::Playback() : worker_([this](std::stop_token st) { run(st); }) {}
+Playback::Playback(std::function<void()> wake)
+    : wake_(std::move(wake)), worker_([this](std::stop_token st) { run(st); }) {}
 
 Playback::~Playback() {
     worker_.request_stop();
@@ -116,8 +117,11 @@ void Playback::run(std::stop_token stop) {
             d.error = e.what();
             rendered.reset();  // opened again next time (the file may be rewritten by a new render)
         }
-        const std::lock_guard lock(mu_);
-        decoded_ = std::move(d);
+        {
+            const std::lock_guard lock(mu_);
+            decoded_ = std::move(d);
+        }
+        if (wake_) wake_();
     }
 }
 

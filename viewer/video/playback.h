@@ -6,6 +6,7 @@
 // as frames arrive; the UI never waits for a decode.
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -20,7 +21,8 @@ namespace nstv {
 
 class Playback {
 public:
-    Playback();
+    // `wake` (thread-safe) is called on the worker after each decoded frame: the UI draws it.
+    explicit Playback(std::function<void()> wake = {});
     ~Playback();
     Playback(const Playback&) = delete;
     Playback& operator=(const Playback&) = delete;
@@ -56,6 +58,7 @@ private:
     void run(std::stop_token stop);
     void ask(int frame);
 
+    std::function<void()> wake_;
     std::string output_, clip_;
     int first_ = 0, frames_ = 0;
     double fps_ = 25;

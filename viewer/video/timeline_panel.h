@@ -4,6 +4,7 @@
 // ClipScan worker) and, once a render has run, the warping error of each rendered frame. Moving
 // the cursor asks the Controller for a frame move (the optimizer re-targets in the background and
 // carries the image over); this never waits for it.
+#include <functional>
 #include <map>
 #include <string>
 
@@ -18,6 +19,10 @@ class UiProbe;
 
 class TimelinePanel {
 public:
+    // `wake` (thread-safe): called from the playback's worker when a frame is ready to show.
+    explicit TimelinePanel(std::function<void()> wake = {}) : playback_(std::move(wake)) {}
+    // The playback is playing: the UI keeps drawing at its frame rate.
+    [[nodiscard]] bool playing() const { return playback_.on() && playback_.playing(); }
     // The height the timeline needs (0 when the content is not a clip).
     [[nodiscard]] float height(const Sources* sources) const;
     // Draws in the current window, the full width. Sets a.goto_frame when the user moves.
