@@ -54,6 +54,46 @@ TEST(Engine, TotalLossFallsAndImageChanges) {
     EXPECT_GT(diff, 0.05);
 }
 
+// EngineOptions::interrupt: a step asked to stop (in its forward pass, after it, or in its backward
+// pass) throws StepInterrupted and changes nothing: the image and step count
+// stay, and the next step is exactly the step an engine never interrupted makes (Adam's state and
+// the average untouched). Both Adam and L-BFGS, with the average on.
+TEST(Engine, AnInterruptedStepChangesNothing) {
+    const auto content = make_test_image(40, 32, 0), style = make_test_image(32, 32, 1);
+    for (const nst::Optimizer opt : {nst::Optimizer::Adam, nst::Optimizer::LBFGS}) {
+        auto params = tiny_params();
+        params.optimizer = opt;
+        params.lr = nst::default_lr(opt);
+        params.average = 0.9f;
+        // The checks: after each ReLU going forward (13 up to relu5_1), once after the forward pass,
+        // then as the gradient passes each ReLU going back.
+        for (const int stop_at : {1, 7, 14, 16, 26}) {
+            int asked = 0;
+            bool armed = false;
+            nst::EngineOptions o = random_options();
+            o.interrupt = [&] { return armed && ++asked >= stop_at; };
+            nst::Engine engine(o, params), reference(random_options(), params);
+            engine.set_images(content, style);
+            reference.set_images(content, style);
+            engine.step();
+            reference.step();
+            const nst::Image before = engine.result(true);
+            armed = true;
+            EXPECT_THROW(engine.step(), nst::StepInterrupted) << "stop at check " << stop_at;
+            EXPECT_EQ(asked, stop_at);
+            armed = false;
+            EXPECT_EQ(engine.steps_done(), 1);
+            EXPECT_EQ(engine.image().rgb, reference.image().rgb) << "the image moved";
+            EXPECT_EQ(engine.result(true).rgb, before.rgb) << "the average moved";
+            engine.step();
+            reference.step();
+            EXPECT_EQ(engine.steps_done(), 2);
+            EXPECT_EQ(engine.image().rgb, reference.image().rgb) << nst::optimizer_name(opt) << ", stop at " << stop_at;
+            EXPECT_EQ(engine.result(true).rgb, reference.result(true).rgb);
+        }
+    }
+}
+
 TEST(Engine, FirstStepReportsLossOfTheInitialImage) {
     // With content and style switched off, total = gamma * tv, and step 1 reports the TV of the
     // content image itself (the image before the update).

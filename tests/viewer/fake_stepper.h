@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "nst/error.h"
 #include "run/frame.h"
 #include "run/runner.h"
 
@@ -53,6 +54,7 @@ struct FakeLog {
     std::atomic<int> started{0}, finished{0}, resets{0}, retargets{0};
     std::atomic<int> step_ms{0};
     std::atomic<int> throw_at{-1};     // step number (1-based) that throws
+    std::atomic<int> interrupt_at{-1}; // step number (1-based) that is interrupted (nst::StepInterrupted)
     std::atomic<int> refuse_value{-1}; // apply() refuses parameters with this value
     std::atomic<int> sweep_steps{0};   // steps of the running sweep (every cell at once)
     std::atomic<int> sweep_throw_at{-1};  // sweep step number (1-based) that throws
@@ -89,6 +91,10 @@ public:
         if (n == log_.throw_at.load()) {
             log_.finished.fetch_add(1);
             throw std::runtime_error("fake failure");
+        }
+        if (n == log_.interrupt_at.load()) {
+            log_.finished.fetch_add(1);
+            throw nst::StepInterrupted();
         }
         {
             std::lock_guard l(log_.mu);

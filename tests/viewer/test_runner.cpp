@@ -193,6 +193,25 @@ TEST(Runner, FailuresBecomeNoticesAndTheRunnerCarriesOn) {
     ASSERT_TRUE(wait_until([&] { return r->status().steps > s + 5; }));
 }
 
+// A step stopped part way for a frame move (nst::StepInterrupted) is no failure: no notice, no
+// pause, no loss sample, and the run goes on.
+TEST(Runner, AnInterruptedStepIsNeitherAFailureNorAStep) {
+    FakeLog log;
+    log.interrupt_at = 3;
+    auto r = make_runner(log, false);
+    ASSERT_TRUE(wait_until([&] { return r->status().steps >= 6; }));
+    r->pause();
+    ASSERT_TRUE(wait_until([&] { return r->status().paused && log.started.load() == log.finished.load(); }));
+    const long steps = r->status().steps;
+    for (const Notice& n : r->take_notices())
+        if (n.level != Notice::Level::Info) ADD_FAILURE() << "notice: " << n.text;
+    std::vector<long> sampled;
+    r->drain_samples([&](const LossSample& s) { sampled.push_back(s.step); });
+    EXPECT_EQ(static_cast<long>(sampled.size()), steps) << "one sample per step that happened";
+    EXPECT_EQ(log.started.load(), steps + 1) << "one step was started and interrupted";
+    for (std::size_t i = 0; i < sampled.size(); ++i) EXPECT_EQ(sampled[i], static_cast<long>(i) + 1);
+}
+
 TEST(Runner, RetargetKeepsCountingAndPublishes) {
     FakeLog log;
     auto r = make_runner(log, true);

@@ -214,6 +214,7 @@ void Controller::follow_frame() {
     t.restart = false;
     t.params.reset();
     t.reason = "frame";
+    info_->interrupt_step.store(true);  // before the command: the step under way is for the old frame
     send(std::move(t));
     scrub_request_ = sent_;
     scrub_sent_ = Clock::now();

@@ -53,6 +53,7 @@
 #include <variant>
 #include <vector>
 
+#include "nst/error.h"
 #include "run/frame.h"
 #include "run/render_mode.h"
 #include "run/spsc_ring.h"
@@ -428,6 +429,9 @@ private:
             }
             if (single || publish_next_step_ || step % update_every_.load(std::memory_order_relaxed) == 0) publish();
             publish_next_step_ = false;
+        } catch (const nst::StepInterrupted&) {
+            // Stopped part way for new targets on their way (a frame move): nothing happened; the
+            // commands come next.
         } catch (const std::exception& e) {
             notify_error("step failed (paused)", e);
             paused_.store(true);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 
 #include "nst/video/flow.h"
 #include "nst/video/render.h"
@@ -76,6 +77,11 @@ EngineStepper::EngineStepper(const Params& initial, Notify notify, std::shared_p
     : notify_(std::move(notify)), info_(std::move(info)), log_(log), params_(initial) {}
 
 EngineStepper::~EngineStepper() = default;
+
+nst::EngineOptions EngineStepper::with_interrupt(nst::EngineOptions o) const {
+    if (info_) o.interrupt = [info = info_] { return info->interrupt_step.load(std::memory_order_relaxed); };
+    return o;
+}
 
 void EngineStepper::apply(const Params& p) {
     // A blend for another number of styles belongs to a style change still on its way (that
@@ -421,31 +427,42 @@ void EngineStepper::move_to_frame(const Target& t) {
     const nst::Image src = clip_->frame(t.frame);  // may throw: nothing has changed yet
     const int size = level_size(setup_.size, setup_.scales, level_);
     nst::Image content = nst::resize_long_side(src, size);
-    nst::Image start = content;
-    std::string carried = "content";
-    double reliable = 0;
+    struct Carried {
+        nst::Image start;  // empty: start from the content
+        double reliable = 0;
+    };
+    // The flows (OpenCV, one thread, no LibTorch) run beside the content's forward pass below.
+    std::future<Carried> carry;
     if (std::abs(t.frame - setup_.frame) <= kNearFrames && content.width == content_.width &&
-        content.height == content_.height) {
-        const nst::video::Flow backward = nst::video::compute_flow(content, content_);
-        const nst::video::Flow forward = nst::video::compute_flow(content_, content);
-        nst::video::WeightMap seen;
-        reliable = nst::video::reliability(backward, forward, &seen).mean();
-        if (reliable >= nst::video::TemporalSettings{}.cut_below) {
-            const nst::Image warped = nst::video::warp(engine_->result(showing_average()), backward);
+        content.height == content_.height)
+        carry = std::async(std::launch::async, [&content, previous = content_, image = engine_->result(showing_average())] {
+            const nst::video::Flow backward = nst::video::compute_flow(content, previous);
+            const nst::video::Flow forward = nst::video::compute_flow(previous, content);
+            nst::video::WeightMap seen;
+            Carried c;
+            c.reliable = nst::video::reliability(backward, forward, &seen).mean();
+            if (c.reliable < nst::video::TemporalSettings{}.cut_below) return c;
+            const nst::Image warped = nst::video::warp(image, backward);
+            c.start = content;
             for (std::size_t i = 0; i < seen.w.size(); ++i)
                 if (seen.w[i] > 0.5f)
-                    for (int c = 0; c < 3; ++c) start.rgb[i * 3 + c] = warped.rgb[i * 3 + c];
-            carried = "warped";
-        }
-    }
-    engine_->set_content(content, start);
+                    for (int ch = 0; ch < 3; ++ch) c.start.rgb[i * 3 + ch] = warped.rgb[i * 3 + ch];
+            return c;
+        });
+    engine_->set_content(content, content);  // the content targets: one forward pass
+    const Carried carried_over = carry.valid() ? carry.get() : Carried{};
+    const bool warped = !carried_over.start.empty();
+    const std::string carried = warped ? "warped" : "content";
+    const double reliable = carried_over.reliable;
+    if (warped) engine_->restart(carried_over.start);  // no forward pass: the targets stay
+    const nst::Image& start = warped ? carried_over.start : content;
+    last_good_ = start;
+    last_good_step_ = steps_;
     content_ = std::move(content);
     content_src_ = src;
     setup_.frame = t.frame;
     setup_.request = t.request;
     setup_.reason = t.reason;
-    last_good_ = start;
-    last_good_step_ = steps_;
     publish_sources(t, size, carried, reliable);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     log_targets(t.reason);
@@ -455,6 +472,7 @@ void EngineStepper::move_to_frame(const Target& t) {
 }
 
 void EngineStepper::retarget(const Target& t) {
+    if (info_) info_->interrupt_step.store(false);  // the step it stopped is no longer wanted: taken
     if (frame_move(t)) {
         move_to_frame(t);
         return;
@@ -478,7 +496,7 @@ void EngineStepper::retarget(const Target& t) {
     const bool rebuild = !engine_ || !same_options(t.options, setup_.options);
     const Params params = with_blend_for(t.params ? *t.params : params_, styles.size(), {});
     std::unique_ptr<nst::Engine> fresh;
-    nst::Engine& e = rebuild ? *(fresh = std::make_unique<nst::Engine>(t.options, params)) : *engine_;
+    nst::Engine& e = rebuild ? *(fresh = std::make_unique<nst::Engine>(with_interrupt(t.options), params)) : *engine_;
     // The engine sizes each style against the content (Params::style_scale). An engine that stays
     // may still hold a blend for the old style list; set_params below brings the new one.
     if (engine_ && !t.restart) {

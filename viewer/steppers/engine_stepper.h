@@ -96,6 +96,10 @@ struct EngineInfo {
     SpatialSlot spatial;
     std::atomic<int> regions{0};
     std::atomic<int> frame{-1};  // the clip's frame that is the content (-1: a still)
+    // UI -> optimizer: a frame move is on its way; the step under way stops early
+    // (EngineOptions::interrupt) rather than finish for a frame no longer shown. Cleared when
+    // the optimizer takes the re-target.
+    std::atomic<bool> interrupt_step{false};
 
     [[nodiscard]] StepContext step_context() const {
         return {random_features.load(), precision.load(), size.load(), target_passes.load(),
@@ -135,6 +139,7 @@ public:
     // Adam's state kept). Throws, keeping the previous parameters, when the engine refuses them.
     void apply(const Params& p);
     [[nodiscard]] bool slow_to_apply(const Params& p) const { return engine_ && engine_->needs_rebuild(p); }
+    // Throws nst::StepInterrupted (nothing changed) when a frame move on its way stops it.
     StepLosses step();
     void render(Frame& f);
     void reset();
@@ -207,6 +212,8 @@ private:
     [[nodiscard]] bool frame_move(const Target& t) const;
     void move_to_frame(const Target& t);
     void publish_sources(const Target& t, int size, const std::string& carried, double reliable);
+    // The main engine's options: a step stops early when the UI has a frame move on its way.
+    [[nodiscard]] nst::EngineOptions with_interrupt(nst::EngineOptions o) const;
 
     Notify notify_;
     std::shared_ptr<EngineInfo> info_;

@@ -160,6 +160,12 @@ struct EngineOptions {
     // this pass, tiles per pass): progress within a long step. Throwing from it abandons the step
     // (x unchanged): how a caller cancels.
     std::function<void(int pass, int done, int total)> on_tile;
+    // Asked on the engine's thread during an untiled step, after each ReLU of its forward pass and
+    // as the gradient passes each ReLU on its way back: true stops the step there, and step()
+    // throws nst::StepInterrupted with nothing changed (the image, the optimiser's state, the
+    // average, the step count). How a caller with new targets waiting stops a step it no longer
+    // wants (the viewer's timeline) instead of waiting for its end. Empty: never.
+    std::function<bool()> interrupt;
 };
 
 struct TilePlan;  // tiling.h

@@ -18,4 +18,11 @@ public:
     using Error::Error;
 };
 
+// Engine::step stopped part way because EngineOptions::interrupt asked it to: nothing changed (not
+// a failure; the caller asked for it, e.g. the viewer moving to another frame of a clip).
+class StepInterrupted : public Error {
+public:
+    StepInterrupted() : Error("the step was interrupted") {}
+};
+
 }  // namespace nst

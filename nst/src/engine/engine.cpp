@@ -186,7 +186,16 @@ bool Engine::needs_rebuild(const Params& params) const {
 void Engine::set_spatial(const SpatialControl& spatial) { impl_->set_spatial(spatial); }
 const SpatialControl& Engine::spatial() const { return impl_->spatial.control(); }
 
-void Engine::step() { impl_->step(); }
+void Engine::step() {
+    impl_->interrupted = false;
+    try {
+        impl_->step();
+    } catch (const std::exception&) {
+        // An interrupt thrown from a backward hook may reach here wrapped by the autograd engine.
+        if (impl_->interrupted) throw StepInterrupted();
+        throw;
+    }
+}
 
 Losses Engine::last_losses() const {
     if (!impl_->loss_total.defined()) return {};

@@ -164,7 +164,19 @@ struct EngineCore {
         // without reordering every activation (measured in docs/PERFORMANCE.md).
         if (channels_last()) normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
         const bool fp32 = net_dtype() == torch::kFloat32;
-        auto out = net->forward(fp32 ? normalised : normalised.to(net_dtype()), taps);
+        // A step the caller may interrupt (EngineOptions::interrupt) looks after each ReLU going
+        // forward and, through a hook, as the gradient passes it going back; targets (no
+        // gradient) run to the end.
+        const auto interruptible = [this](const torch::Tensor& t) {
+            check_interrupt();
+            if (t.requires_grad()) t.register_hook([this](const torch::Tensor& g) {
+                    check_interrupt();
+                    return g;
+                });
+        };
+        auto out = net->forward(fp32 ? normalised : normalised.to(net_dtype()), taps,
+                                options.interrupt && img.requires_grad() ? interruptible
+                                                                         : std::function<void(const torch::Tensor&)>{});
         Taps by_layer;
         for (std::size_t i = 0; i < taps.size(); ++i) by_layer[taps[i]] = fp32 ? out[i] : out[i].to(torch::kFloat32);
         return by_layer;
@@ -384,6 +396,15 @@ struct EngineCore {
         invalidate_graph();  // the masks are baked into a captured graph
     }
 
+    // Throws (and remembers, for Engine::step) when the caller asks the step to stop.
+    void check_interrupt() {
+        if (options.interrupt && options.interrupt()) {
+            interrupted = true;
+            throw StepInterrupted();
+        }
+    }
+    bool interrupted = false;  // the last step stopped at check_interrupt (the throw may come wrapped)
+
     void step() {
         if (!x.defined()) throw Error("Engine::step called before set_images");
         if (!params.style_blend.empty() && params.style_blend.size() != styles_in.size())
@@ -474,6 +495,7 @@ struct EngineCore {
             return;
         }
         const auto feats = features(image, used_taps(params));
+        if (options.interrupt) check_interrupt();  // also after the forward pass (features() checks each layer)
 
         const auto zero = torch::zeros({}, image.options().requires_grad(false));
         SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;

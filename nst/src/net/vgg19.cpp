@@ -64,7 +64,8 @@ void VGG19FeaturesImpl::to_channels_last() {
         if (conv) conv->weight.set_data(conv->weight.contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
-std::vector<torch::Tensor> VGG19FeaturesImpl::forward(torch::Tensor x, const std::vector<int>& taps) {
+std::vector<torch::Tensor> VGG19FeaturesImpl::forward(torch::Tensor x, const std::vector<int>& taps,
+                                                      const std::function<void(const torch::Tensor&)>& after_relu) {
     std::vector<torch::Tensor> out;
     out.reserve(taps.size());
     std::size_t next_tap = 0;
@@ -74,7 +75,10 @@ std::vector<torch::Tensor> VGG19FeaturesImpl::forward(torch::Tensor x, const std
             case LayerKind::Conv: x = convs_[static_cast<std::size_t>(i)]->forward(x); break;
             // In place: a convolution's backward needs its input and weight, not its output, so
             // the ReLU may overwrite it; this saves one activation-sized buffer per layer.
-            case LayerKind::ReLU: x = torch::relu_(x); break;
+            case LayerKind::ReLU:
+                x = torch::relu_(x);
+                if (after_relu) after_relu(x);  // not modified in place after this: hooks are safe
+                break;
             case LayerKind::Pool:
                 x = pooling_ == Pooling::Max ? torch::max_pool2d(x, 2, 2) : torch::avg_pool2d(x, 2, 2);
                 break;

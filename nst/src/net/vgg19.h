@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 #include "nst/engine.h"
@@ -23,7 +24,10 @@ public:
 
     // x: normalised [N,3,H,W]. Returns the activation after each index in `taps` (ascending,
     // each <= last_index), in the order of `taps`.
-    std::vector<torch::Tensor> forward(torch::Tensor x, const std::vector<int>& taps);
+    // `after_relu` (optional) sees each ReLU's output as it is made: where a step can be
+    // interrupted, forward and (through a hook on it) backward (EngineOptions::interrupt).
+    std::vector<torch::Tensor> forward(torch::Tensor x, const std::vector<int>& taps,
+                                       const std::function<void(const torch::Tensor&)>& after_relu = {});
 
     // Stores the convolution weights in channels-last (NHWC) layout, matching the activations.
     void to_channels_last();
