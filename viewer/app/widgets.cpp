@@ -2,7 +2,9 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace nstv {
 
@@ -40,6 +42,19 @@ std::string fit_text(const std::string& text, float width) {
         if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
     }
     return "..." + text.substr(text.size() - tail);
+}
+
+bool modal_dialog(const char* popup, float scale, bool& close, const std::function<void()>& body) {
+    const ImVec2 screen = ImGui::GetMainViewport()->Size;
+    const float width = std::min(680 * scale, screen.x - 40);
+    ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, screen.y - 40));
+    bool open = true;
+    if (!ImGui::BeginPopupModal(popup, &open, ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize))
+        return false;
+    body();
+    if (std::exchange(close, false) || !open) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+    return true;
 }
 
 }  // namespace nstv

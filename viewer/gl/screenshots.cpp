@@ -41,6 +41,12 @@ std::string timestamped_name(const std::string& prefix) {
     return out;
 }
 
+std::string fresh_output_path(const std::string& dir, const std::string& prefix, bool untrained, const std::string& ext) {
+    return (std::filesystem::path(dir) / (timestamped_name(prefix) + (untrained ? "-untrained" : "") + ext))
+        .lexically_normal()  // "./name" reads as just the name
+        .string();
+}
+
 namespace {
 
 std::vector<unsigned char> encode_png(const Rgba8& img) {

@@ -22,6 +22,9 @@ std::filesystem::path default_screenshot_dir();
 
 // "<prefix>-YYYYMMDD-HHMMSS-mmm" for now (local time).
 std::string timestamped_name(const std::string& prefix);
+// A fresh output name in `dir` for a render dialog: "DIR/PREFIX-<time>[-untrained]EXT" (a result of
+// untrained features says so in its name, as screenshots do).
+std::string fresh_output_path(const std::string& dir, const std::string& prefix, bool untrained, const std::string& ext);
 
 // Encodes PNG (with `comment` as a tEXt "Comment" chunk unless empty) and writes dir/stem.png, or
 // dir/stem-2.png, ... if taken. The file appears complete or not at all. Creates dir if needed.

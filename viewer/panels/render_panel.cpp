@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "app/widgets.h"
 #include "control/controller.h"
 #include "gl/screenshots.h"
 #include "nst/tiling.h"
@@ -116,22 +117,10 @@ void RenderPanel::draw(Controller& c, float scale, UiProbe& probe) {
     output_.poll();
     if (std::exchange(want_open_, false) && !ImGui::IsPopupOpen(kPopup)) {
         // A fresh name each time unless the user chose one.
-        output_.offer((fs::path(c.state().screenshot_dir) /
-                       (timestamped_name("nst-render") + (c.showing_random() ? "-untrained" : "") + ".png"))
-                          .lexically_normal()  // "./name" reads as just the name
-                          .string());
+        output_.offer(fresh_output_path(c.state().screenshot_dir, "nst-render", c.showing_random(), ".png"));
         ImGui::OpenPopup(kPopup);
     }
-    // A fixed width (the wrapped lines need one) and the height of what it holds: a problem line
-    // appearing must not push Start out of view.
-    const float width = std::min(680 * scale, ImGui::GetMainViewport()->Size.x - 40);
-    ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, ImGui::GetMainViewport()->Size.y - 40));
-    bool open = true;
-    dialog_open_ = ImGui::BeginPopupModal(kPopup, &open, ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
-    if (!dialog_open_) return;
-    draw_setup(c, probe);
-    if (std::exchange(close_, false) || !open) ImGui::CloseCurrentPopup();
-    ImGui::EndPopup();
+    dialog_open_ = modal_dialog(kPopup, scale, close_, [&] { draw_setup(c, probe); });
 }
 
 void RenderPanel::draw_setup(Controller& c, UiProbe& probe) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/widgets.h"
 #include "control/controller.h"
 #include "gl/screenshots.h"
 #include "nst/video/render.h"
@@ -36,20 +37,10 @@ int range_count(const std::string& spec, int frames) {
 void VideoRenderPanel::draw(Controller& c, RenderPanel& render, float scale, UiProbe& probe) {
     output_.poll();
     if (std::exchange(want_open_, false) && !ImGui::IsPopupOpen(kPopup)) {
-        output_.offer((fs::path(c.state().screenshot_dir) /
-                       (timestamped_name("nst-video") + (c.showing_random() ? "-untrained" : "") + ".mp4"))
-                          .lexically_normal()
-                          .string());
+        output_.offer(fresh_output_path(c.state().screenshot_dir, "nst-video", c.showing_random(), ".mp4"));
         ImGui::OpenPopup(kPopup);
     }
-    const float width = std::min(680 * scale, ImGui::GetMainViewport()->Size.x - 40);
-    ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, ImGui::GetMainViewport()->Size.y - 40));
-    bool open = true;
-    dialog_open_ = ImGui::BeginPopupModal(kPopup, &open, ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
-    if (!dialog_open_) return;
-    draw_setup(c, render, probe);
-    if (std::exchange(close_, false) || !open) ImGui::CloseCurrentPopup();
-    ImGui::EndPopup();
+    dialog_open_ = modal_dialog(kPopup, scale, close_, [&] { draw_setup(c, render, probe); });
 }
 
 void VideoRenderPanel::draw_setup(Controller& c, RenderPanel& render, UiProbe& probe) {
