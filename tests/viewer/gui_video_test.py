@@ -230,6 +230,7 @@ def case_cancel_resume(viewer, work, source_dir):
                                                       if e.get("phase") == "start"][1:], timeout=60)[0]
         if start["resume"] != done + 1:
             raise Failure(f"the render should continue at frame {done + 1}: {start}")
+        wait_for("the message", lambda: f"continuing at frame {done + 1}" in s.viewer_log())
         stop = wait_for("the end", lambda: render_stops(s)[1:], timeout=240)[0]
         if not stop["written"]:
             raise Failure(f"the resumed render did not write: {stop}")

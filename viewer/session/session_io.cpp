@@ -82,11 +82,13 @@ std::string session_fingerprint(const SessionParts& p) {
     // The parameters as the session would hold them (a few hundred bytes of JSON: cheap once a
     // second or so), plus counters for the heavy parts.
     std::string f = nst::to_json(settings_of(p.controller.state(), p.options, 0)).dump();
-    f += "|masks " + std::to_string(p.paint.layers().version());
-    f += "|snapshots " + std::to_string(p.snapshots.version());
-    f += "|frame " + std::to_string(frame ? frame->seq : 0);
-    f += "|clip frame " + std::to_string(p.controller.state().frame);
-    f += "|" + viewer_state(p.controller.state(), p.view.mode()).dump();
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on chains of operator+ here.
+    const auto add = [&f](const char* key, const std::string& value) { f.append("|").append(key).append(" ").append(value); };
+    add("masks", std::to_string(p.paint.layers().version()));
+    add("snapshots", std::to_string(p.snapshots.version()));
+    add("frame", std::to_string(frame ? frame->seq : 0));
+    add("clip-frame", std::to_string(p.controller.state().frame));
+    add("viewer", viewer_state(p.controller.state(), p.view.mode()).dump());
     return f;
 }
 

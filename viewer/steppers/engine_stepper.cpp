@@ -265,6 +265,8 @@ void EngineStepper::start_render(const RenderSetup& r, TileHook on_tile) {
         in.coarse_steps = setup_.coarse_steps;
         video_render_ = std::make_unique<VideoRenderStepper>(r, setup_.options, params_, in, std::move(on_tile));
         render_written_ = false;
+        if (const std::string text = video_render_->start_text(); !text.empty())
+            notify_(Notice{Notice::Level::Info, text, {}});
         if (log_)
             log_->event("video_render", {{"phase", "start"},
                                          {"width", video_render_->width()},

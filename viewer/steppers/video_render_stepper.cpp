@@ -168,6 +168,16 @@ std::string VideoRenderStepper::cancelled_text() const {
            " frames are kept in " + store_->dir().string() + "; Render video again with the same settings continues";
 }
 
+std::string VideoRenderStepper::start_text() const {
+    if (store_->started_over())
+        return store_->dir().string() + " held frames made with other settings: the video render starts over";
+    if (resume_ > range_.first)
+        return "video render: continuing at frame " + std::to_string(resume_ + 1) + " (" +
+               std::to_string(resume_ - range_.first) + " of " + std::to_string(range_.count()) +
+               " frames already finished in " + store_->dir().string() + ")";
+    return {};
+}
+
 std::string VideoRenderStepper::done_text() const {
     return std::to_string(range_.count()) + " frames of " + std::to_string(width_) + "x" + std::to_string(height_) +
            (resume_ > range_.first ? " (continued at frame " + std::to_string(resume_ + 1) + ")" : std::string());

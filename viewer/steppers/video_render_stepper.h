@@ -61,6 +61,9 @@ public:
     [[nodiscard]] int height() const { return height_; }
     [[nodiscard]] bool random_features() const { return engine_->random_features(); }
     [[nodiscard]] int resumed_at() const { return resume_; }  // 0-based first frame this render makes
+    // What the user is told when it starts: it continues after finished frames, or the folder held
+    // frames of other settings and starts over ("" for a plain start).
+    [[nodiscard]] std::string start_text() const;
     // Reports of the frames finished since the last call (the log's "video_frame" events).
     [[nodiscard]] std::vector<nst::video::FrameReport> take_reports();
 
