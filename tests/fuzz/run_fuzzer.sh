@@ -5,6 +5,8 @@
 #   run_fuzzer.sh FUZZ_BUILD TARGET SECONDS [extra libFuzzer flags]
 set -euo pipefail
 build="$1" target="$2" seconds="$3"
+# Inputs that once failed (tests/fuzz/regressions/TARGET/), replayed by every run.
+regressions="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/regressions/$target"
 shift 3
 corpus="$build/corpus/$target"
 mkdir -p "$corpus" "$build/crashes"
@@ -12,4 +14,5 @@ mkdir -p "$corpus" "$build/crashes"
 # (every decoder's memory is bounded by a 4 MP declared size in the image target, and the
 # weights readers by their limits).
 exec "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-  -print_final_stats=1 -artifact_prefix="$build/crashes/$target-" "$@" "$corpus" "$build/seeds/$target"
+  -print_final_stats=1 -artifact_prefix="$build/crashes/$target-" "$@" "$corpus" "$build/seeds/$target" \
+  $( [ -d "$regressions" ] && echo "$regressions" )

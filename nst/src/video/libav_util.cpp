@@ -7,6 +7,7 @@
 extern "C" {
 #include <libavutil/error.h>
 #include <libavutil/log.h>
+#include <libavutil/mem.h>
 }
 
 namespace nst::video::av {
@@ -31,9 +32,16 @@ std::string error_text(int err) {
 
 void quiet_logs() {
     static std::once_flag once;
-    // A hostile file makes the decoders print a line per broken macroblock; the caller reports
-    // the failure once, as an nst::Error naming the file.
-    std::call_once(once, [] { av_log_set_level(AV_LOG_QUIET); });
+    std::call_once(once, [] {
+        // A hostile file makes the decoders print a line per broken macroblock; the caller reports
+        // the failure once, as an nst::Error naming the file.
+        av_log_set_level(AV_LOG_QUIET);
+        // And it can make them ask for absurd buffers: an MP4 atom claiming a size of 1 GiB had
+        // libavformat allocate it while opening the file (found by fuzz_video_decode). Larger
+        // requests fail (ENOMEM: the file is refused, named); real ones are frame planes, 192 MB for
+        // RGB at the default 64 Mpx, 128 MB for a 16-bit plane.
+        av_max_alloc(kMaxAllocation);
+    });
 }
 
 }  // namespace nst::video::av

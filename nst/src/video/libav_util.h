@@ -2,6 +2,7 @@
 // Small helpers around FFmpeg's C API shared by the reader and the writer: owning pointers that
 // free with the right av*_free call, error text, and the one-time quieting of libav's logger (its
 // warnings about a corrupt file would otherwise spam the terminal; our nst::Error says it once).
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -38,7 +39,9 @@ PacketPtr make_packet();
 // av_strerror's text for an AVERROR code ("Invalid data found when processing input").
 std::string error_text(int err);
 
-// Sets libav's log level to quiet, once per process (every entry point calls it).
+// Sets libav's log level to quiet and caps one allocation at kMaxAllocation, once per process
+// (every entry point calls it).
+inline constexpr std::size_t kMaxAllocation = std::size_t{768} << 20;
 void quiet_logs();
 
 }  // namespace nst::video::av
