@@ -5,7 +5,12 @@
 //      step, image_rgba8): a blend change and a colours off -> post toggle, against a plain step
 //      and publication, plus the forward passes each change made (target_passes).
 //   3. For reference, re-targeting for a new style scale (forward passes of every style).
+//   0. (first) Each style loss (gram, w2, sw, remd, nn) and the self-similarity content term: the
+//      median step against Gram's, and the process's peak memory, each in its own forked process
+//      so that one loss's peak is not another's.
 #include <CLI/CLI.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -38,6 +43,51 @@ double median_step_ms(nst::Engine& e, int warmup, int steps) {
     return median(t);
 }
 
+// The process's peak resident memory (VmHWM), MiB.
+double peak_rss_mib() {
+    FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    double kib = 0;
+    while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+    std::fclose(f);
+    return kib / 1024;
+}
+
+struct LossRun {
+    const char* name;
+    nst::StyleLoss style;
+    nst::ContentLoss content;
+};
+
+// Runs `run` in a child process and returns its (median ms, peak MiB); {-1,-1} if it failed.
+template <class F>
+std::pair<double, double> in_child(F run) {
+    int fds[2];
+    if (pipe(fds) != 0) return {-1, -1};
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        double out[2] = {-1, -1};
+        try {
+            out[0] = run();
+            out[1] = peak_rss_mib();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "nst-style-bench: %s\n", e.what());
+        }
+        (void)!write(fds[1], out, sizeof out);
+        _exit(0);
+    }
+    close(fds[1]);
+    double out[2] = {-1, -1};
+    (void)!read(fds[0], out, sizeof out);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return {out[0], out[1]};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,7 +96,7 @@ int main(int argc, char** argv) {
     std::string device = "cpu";
     std::string content = std::string(NST_ASSETS_DIR) + "/content.jpg";
     std::string style = std::string(NST_ASSETS_DIR) + "/style.jpg";
-    CLI::App app{"nst-style-bench: the cost of the W2 statistic and of live blend/colour changes"};
+    CLI::App app{"nst-style-bench: the cost of each style loss, and of live blend/colour changes"};
     app.add_option("--sizes", sizes, "Long sides to time")->delimiter(',')->capture_default_str();
     app.add_option("--steps", steps, "Timed steps per measurement")->capture_default_str();
     app.add_option("--warmup", warmup, "Untimed steps first")->capture_default_str();
@@ -62,6 +112,36 @@ int main(int argc, char** argv) {
     const nst::Image content_full = nst::load_image(content), style_full = nst::load_image(style);
     std::printf("nst-style-bench | LibTorch %s | device %s | untrained features (timing only)\n",
                 nst::libtorch_version().c_str(), nst::resolve_device(device).c_str());
+    // The losses, each in a fresh process (before this process runs anything of LibTorch's, so the
+    // children fork a process without thread pools).
+    const LossRun runs[] = {{"gram", nst::StyleLoss::Gram, nst::ContentLoss::MSE},
+                            {"w2", nst::StyleLoss::W2, nst::ContentLoss::MSE},
+                            {"sw", nst::StyleLoss::SW, nst::ContentLoss::MSE},
+                            {"remd", nst::StyleLoss::REMD, nst::ContentLoss::MSE},
+                            {"nn", nst::StyleLoss::NN, nst::ContentLoss::MSE},
+                            {"gram+ss", nst::StyleLoss::Gram, nst::ContentLoss::SelfSimilarity}};
+    std::printf("%6s %8s %10s %8s %10s\n", "size", "loss", "ms/step", "x gram", "peak MiB");
+    for (const int size : sizes) {
+        double gram_ms = 0;
+        for (const auto& r : runs) {
+            const auto [ms, mib] = in_child([&] {
+                const nst::Image c = nst::resize_long_side(content_full, size);
+                nst::Params p = nst::Params::defaults();
+                p.style_loss = r.style;
+                p.content_loss = r.content;
+                p.style_weight = nst::default_style_weight(r.style, true);
+                p.content_weight = nst::default_content_weight(r.content);
+                nst::Engine e(options, p);
+                e.set_images(c, {nst::resize_long_side(style_full, size)});
+                return median_step_ms(e, warmup, steps);
+            });
+            if (r.style == nst::StyleLoss::Gram && r.content == nst::ContentLoss::MSE) gram_ms = ms;
+            std::printf("%6d %8s %10.1f %8.2f %10.0f\n", size, r.name, ms, gram_ms > 0 ? ms / gram_ms : 0.0, mib);
+            std::fflush(stdout);
+        }
+    }
+    std::printf("\n");
+
     std::printf("%6s %10s %10s %7s | %12s %12s %10s %12s %8s | %12s\n", "size", "gram ms", "w2 ms", "w2/gram",
                 "step+pub ms", "blend ms", "(call ms)", "post ms", "passes", "rescale ms");
     for (const int size : sizes) {

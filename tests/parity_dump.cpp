@@ -8,6 +8,9 @@
 //   (--temporal FILE: video's temporal term: "start" [1,3,H,W], the image the frame starts from
 //   (Engine::set_content), and "target0", "weight0" ([1,3,H,W], [H,W]), ... its targets
 //   (Engine::set_temporal), as the reference wrote them; with --temporal-weight W.)
+//   draws.safetensors   - every random draw of the feature-matching losses by key (match/draws.h:
+//                         "e{step}/sw/relu{i}" directions [C,K], "e{step}/remd/out" positions [P],
+//                         ...), as float32 (indices are exact in float32 up to 2^24)
 //   final.safetensors   - "image" (the raw iterate, Engine::image) and "result" (what is shown and
 //                         saved, Engine::result: the average of the iterates under --average),
 //                         as float32 (PNG would quantise to 1/255)
@@ -25,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "match/draws.h"
 #include "nst/nst.h"
 #include "weights/safetensors.h"
 
@@ -32,7 +36,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: %s --weights FILE --content FILE --style FILE [--style FILE ...] --size N --steps N --threads N\n"
     "       --out DIR [--content-weight A] [--style-weight B] [--tv-weight G] [--lr LR] [--style-blend W,W,...]\n"
-    "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2] [--pooling max|avg]\n"
+    "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2|sw|remd|nn] [--pooling max|avg]\n"
+    "       [--content-loss mse|self-similarity] [--sw-directions K] [--samples N] [--seed N]\n"
     "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY] [--masks FILE --regions S:W,...]\n"
     "       [--style-layers SPEC] [--content-layers SPEC] [--tile N] [--temporal FILE --temporal-weight W]\n";
 
@@ -138,6 +143,7 @@ int main(int argc, char** argv) {
 
         nst::Params params = nst::Params::defaults();
         nst::Pooling pooling = nst::Pooling::Max;
+        std::uint64_t seed = 0;
         int tile = 0;  // tiled steps (the reference is untiled: the same loss, computed whole)
         for (auto& [name, value] : flags) {
             if (name == "content-weight") params.content_weight = std::stof(value);
@@ -156,6 +162,10 @@ int main(int argc, char** argv) {
             else if (name == "content-layers") params.content_layers = nst::parse_layer_spec(value, "--content-layers");
             else if (name == "tile") tile = std::stoi(value);
             else if (name == "temporal-weight") params.temporal_weight = std::stof(value);
+            else if (name == "content-loss") params.content_loss = nst::parse_content_loss(value);
+            else if (name == "sw-directions") params.sw_directions = std::stoi(value);
+            else if (name == "samples") params.samples = std::stoi(value);
+            else if (name == "seed") seed = std::stoull(value);
             else if (name != "weights" && name != "content" && name != "size" && name != "steps" &&
                      name != "threads" && name != "out" && name != "masks" && name != "regions" && name != "temporal") {
                 std::fprintf(stderr, "nst_parity_dump: unknown flag --%s\n", name.c_str());
@@ -183,6 +193,15 @@ int main(int argc, char** argv) {
         options.threads = threads;
         options.pooling = pooling;
         options.tile = tile;
+        options.seed = seed;
+        // Every draw of the run, kept for draws.safetensors (the reference reuses them).
+        std::vector<nst::safetensors::OutTensor> draws;
+        nst::set_draw_recorder([&draws](const std::string& key, const torch::Tensor& value) {
+            const auto f = value.to(torch::kCPU, torch::kFloat32).contiguous();
+            std::vector<std::int64_t> shape(f.sizes().begin(), f.sizes().end());
+            draws.push_back(nst::safetensors::f32_tensor(
+                key, shape, std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel())));
+        });
         nst::Engine engine(options, params);
         engine.set_images(content, styles);
         const nst::SpatialControl spatial =
@@ -208,6 +227,10 @@ int main(int argc, char** argv) {
                               {"colors", nst::color_mode_name(params.colors)},
                               {"style_scale", params.style_scale},
                               {"style_loss", nst::style_loss_name(params.style_loss)},
+                              {"content_loss", nst::content_loss_name(params.content_loss)},
+                              {"sw_directions", params.sw_directions},
+                              {"samples", params.samples},
+                              {"seed", seed},
                               {"pooling", pooling == nst::Pooling::Max ? "max" : "avg"},
                               {"optimizer", nst::optimizer_name(params.optimizer)},
                               {"lbfgs_history", params.lbfgs_history},
@@ -230,6 +253,7 @@ int main(int argc, char** argv) {
                 {{"content", l.content}, {"style", l.style}, {"tv", l.tv}, {"temporal", l.temporal}, {"total", l.total}});
         }
         std::ofstream(out / "run.json") << run.dump(1) << '\n';
+        nst::safetensors::write(out / "draws.safetensors", draws);
         nst::safetensors::write(out / "final.safetensors", {chw("image", engine.image()), chw("result", engine.result())});
         return 0;
     } catch (const std::exception& e) {

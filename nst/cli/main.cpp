@@ -120,7 +120,8 @@ std::string describe_style(const nst::RunSettings& o, const nst::Params& p) {
         if (o.styles.size() > 1) out += " x" + number(p.style_blend[k]);
     }
     return out + " | colours " + nst::color_mode_name(p.colors) + " | scale " + number(p.style_scale) +
-           " | statistic " + nst::style_loss_name(p.style_loss);
+           " | statistic " + nst::style_loss_name(p.style_loss) +
+           (p.content_loss == nst::ContentLoss::MSE ? std::string() : std::string(" | content ") + nst::content_loss_name(p.content_loss));
 }
 
 // One line for the log and the terminal: how the image is optimised and where it starts.
@@ -251,6 +252,9 @@ int run(const Options& o) {
                            {"preserve_colors", nst::color_mode_name(params.colors)},
                            {"style_scale", params.style_scale},
                            {"style_loss", nst::style_loss_name(params.style_loss)},
+                           {"content_loss", nst::content_loss_name(params.content_loss)},
+                           {"sw_directions", params.sw_directions},
+                           {"samples", params.samples},
                            {"regions", regions_json(s.regions)},
                            {"content_map", s.content_map},
                            {"optimizer", nst::optimizer_name(params.optimizer)},

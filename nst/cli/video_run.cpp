@@ -184,6 +184,7 @@ int run_video(const VideoRequest& r) {
                               {"height", full.height},
                               {"styles", s.styles},
                               {"style_loss", style_loss_name(params.style_loss)},
+                              {"content_loss", content_loss_name(params.content_loss)},
                               {"optimizer", optimizer_name(params.optimizer)},
                               {"video",
                                {{"input", s.video},

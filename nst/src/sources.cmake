@@ -8,4 +8,4 @@
 #   NST_TORCH_SOURCES      the few translation units that include LibTorch (library nst, which
 #                          shares one precompiled torch/torch.h: keep this list short)
 # optim/ is header-only (included by engine/).
-nst_read_source_lists(${CMAKE_CURRENT_LIST_DIR} image weights download net loss engine params session video flow render)
+nst_read_source_lists(${CMAKE_CURRENT_LIST_DIR} image weights download net loss match engine params session video flow render)

@@ -97,7 +97,12 @@ TEST_F(CliStyle, BadValuesAreUsageErrorsNamingTheValue) {
         {{"--style-blend", "0,0"}, "--style-blend: the weights are all zero"},
         {{"--style-blend", "1,x"}, "--style-blend 1,x: 'x' is not a number"},
         {{"--preserve-colors", "yes"}, "--preserve-colors yes: expected off, post, luminance or histogram"},
-        {{"--style-loss", "w1"}, "--style-loss w1: expected gram or w2"},
+        {{"--style-loss", "w1"}, "--style-loss w1: expected gram, w2, sw, remd or nn"},
+        {{"--content-loss", "l1"}, "--content-loss l1: expected mse or self-similarity"},
+        {{"--samples", "0"}, "--samples 0: must be between 2 and 8192"},
+        {{"--samples", "-5"}, "--samples -5: must be between 2 and 8192"},
+        {{"--sw-directions", "0"}, "--sw-directions 0: must be between 1 and 4096"},
+        {{"--sw-directions", "many"}, "--sw-directions many:"},
         {{"--style-scale", "0"}, "--style-scale 0: must be between 0.1 and 4"},
         {{"--style-scale", "-2"}, "--style-scale -2: must be between 0.1 and 4"},
         {{"--style-scale", "inf"}, "--style-scale inf: must be between 0.1 and 4"},
@@ -107,6 +112,26 @@ TEST_F(CliStyle, BadValuesAreUsageErrorsNamingTheValue) {
         SCOPED_TRACE(extra[0] + " " + extra[1]);
         expect_failure(two_styles(extra), 2, {needle});
     }
+}
+
+TEST_F(CliStyle, TheMatchingLossesRunAreRecordedAndRefuseTiles) {
+    const auto args = two_styles({"--style-loss", "nn", "--content-loss", "self-similarity", "--samples", "64",
+                                  "--log-json", log.string()});
+    const auto r = run_nst(args, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "statistic nn | content self-similarity")) << r.output;
+    std::ifstream in(log);
+    std::string first;
+    std::getline(in, first);
+    const auto head = nlohmann::json::parse(first);
+    EXPECT_EQ(head.at("style_loss"), "nn");
+    EXPECT_EQ(head.at("content_loss"), "self-similarity");
+    EXPECT_EQ(head.at("samples"), 64);
+    EXPECT_TRUE(nst::load_image(output).width > 0);
+    // Tiles cannot compute a loss that compares every position with every other: refused, naming both.
+    expect_failure(two_styles({"--style-loss", "sw", "--size", "96", "--tile", "32", "--style-layers",
+                               "relu1_1:1,relu2_1:1", "--content-layers", "relu2_2:1"}),
+                   2, {"--style-loss sw cannot run in tiles (--tile 32"});
 }
 
 TEST_F(CliStyle, AnUnreadableSecondStyleIsARuntimeErrorNamingTheFile) {

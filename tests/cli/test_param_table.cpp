@@ -61,6 +61,9 @@ const std::map<std::string, std::string>& samples() {
         {"init-image", "previous result.png"},
         {"optimizer", "lbfgs"},
         {"lbfgs-history", "7"},
+        {"content-loss", "self-similarity"},
+        {"sw-directions", "48"},
+        {"samples", "300"},
         {"average", "0.99"},
         {"pooling", "avg"},
         {"weights", "w.safetensors"},
@@ -223,6 +226,18 @@ TEST(ParamTable, ComputedDefaultsAreWrittenOnlyWhenGiven) {
     nst::param("lr").set(lbfgs, "0.02");
     EXPECT_EQ(nst::to_args(lbfgs), (std::vector<std::string>{"--optimizer", "lbfgs", "--lr", "0.02"}));
     EXPECT_EQ(nst::engine_params(lbfgs, true).lr, 0.02f);
+    // The content weight: its default is the content loss's.
+    RunSettings ss;
+    nst::param("content-loss").set(ss, "self-similarity");
+    EXPECT_EQ(nst::to_args(ss), (std::vector<std::string>{"--content-loss", "self-similarity"}));
+    EXPECT_EQ(nst::engine_params(ss, true).content_weight, nst::kSelfSimilarityContentWeight);
+    nst::param("content-weight").set(ss, "1");
+    EXPECT_EQ(nst::engine_params(ss, true).content_weight, 1.0f);
+    EXPECT_TRUE(nst::from_json(nst::to_json(ss)).content_weight_given);
+    // Each style loss has its beta.
+    RunSettings sw;
+    nst::param("style-loss").set(sw, "sw");
+    EXPECT_EQ(nst::engine_params(sw, true).style_weight, nst::kSwStyleWeight);
 }
 
 TEST(ParamTable, ValuesThatLookLikeFlagsStayValues) {
@@ -316,7 +331,10 @@ TEST(ParamTable, MessagesAreTheProgramsOldOnes) {
     EXPECT_EQ(message("style-scale", "0"), "--style-scale 0: must be between 0.1 and 4");
     EXPECT_EQ(message("style-scale", "inf"), "--style-scale inf: must be between 0.1 and 4");
     EXPECT_EQ(message("preserve-colors", "yes"), "--preserve-colors yes: expected off, post, luminance or histogram");
-    EXPECT_EQ(message("style-loss", "w1"), "--style-loss w1: expected gram or w2");
+    EXPECT_EQ(message("style-loss", "w1"), "--style-loss w1: expected gram, w2, sw, remd or nn");
+    EXPECT_EQ(message("content-loss", "l2"), "--content-loss l2: expected mse or self-similarity");
+    EXPECT_EQ(message("samples", "1"), "--samples 1: must be between 2 and 8192");
+    EXPECT_EQ(message("sw-directions", "0"), "--sw-directions 0: must be between 1 and 4096");
     EXPECT_EQ(message("precision", "fp16"), "--precision fp16: expected fp32, bf16 or tf32");
     EXPECT_EQ(message("init", "zeros"), "--init zeros: expected content, noise or gray");
     EXPECT_EQ(message("pooling", "min"), "--pooling min: expected max or avg");

@@ -117,7 +117,7 @@ TEST(StyleParams, BlendIsNormalisedAndBadWeightsAreNamed) {
     EXPECT_EQ(message_of<nst::UsageError>([] { nst::check_style_scale(0); }), "--style-scale 0: must be between 0.1 and 4");
     EXPECT_EQ(message_of<nst::UsageError>([] { nst::parse_color_mode("yes"); }),
               "--preserve-colors yes: expected off, post, luminance or histogram");
-    EXPECT_EQ(message_of<nst::UsageError>([] { nst::parse_style_loss("w1"); }), "--style-loss w1: expected gram or w2");
+    EXPECT_EQ(message_of<nst::UsageError>([] { nst::parse_style_loss("w1"); }), "--style-loss w1: expected gram, w2, sw, remd or nn");
     for (const auto m : {nst::ColorMode::Off, nst::ColorMode::Post, nst::ColorMode::Luminance, nst::ColorMode::Histogram})
         EXPECT_EQ(nst::parse_color_mode(nst::color_mode_name(m)), m);
 }

@@ -4,6 +4,8 @@
 
 #include "loss/gram.h"
 #include "loss/tv_loss.h"
+#include "match/sliced_wasserstein.h"
+#include "match/sort_rows.h"
 
 namespace {
 
@@ -45,3 +47,32 @@ TEST(Losses, TotalVariationByHand) {
 }
 
 }  // namespace
+
+TEST(Losses, RadixSortOfRowsEqualsTorchSortWithNegativesZerosAndTies) {
+    auto x = torch::randn({5, 3001}, torch::TensorOptions().dtype(torch::kFloat32));
+    x[0].slice(0, 0, 40).fill_(0.0f);  // ties: a stable sort keeps them in order
+    x[1][7] = -0.0f;
+    x[2].mul_(1e30);
+    x[3].mul_(1e-30);
+    const auto [values, indices] = nst::match::sort_rows(x);
+    const auto expected = std::get<0>(x.sort(1));
+    EXPECT_TRUE(torch::equal(values, expected));
+    EXPECT_TRUE(torch::equal(x.gather(1, indices), values)) << "the permutation gives the sorted values";
+    EXPECT_TRUE(torch::equal(std::get<0>(indices.sort(1)), torch::arange(3001).expand({5, 3001})))
+        << "a permutation: each position once";
+    const auto zeros = indices[0].slice(0, 0, 40);  // row 0's 40 zeros, all after the negatives
+    const auto first_zero = (values[0] < 0).sum().item<std::int64_t>();
+    EXPECT_TRUE(torch::equal(indices[0].slice(0, first_zero, first_zero + 40), torch::arange(40))) << zeros;
+}
+
+TEST(Losses, SlicedWassersteinOfAStyleAgainstItselfIsZeroAndItsResamplingPicksNearestRows) {
+    const auto f = torch::randn({64, 8});
+    const auto v = torch::randn({8, 4});
+    EXPECT_EQ(nst::match::sliced_wasserstein(f, {f}, {1.0f}, v).item<float>(), 0.0f);
+    // A style of 2 rows against 4 output rows: rows 0,0,1,1 of the style's sorted projections.
+    const auto style = torch::tensor({{1.0f}, {3.0f}});
+    const auto out = torch::tensor({{0.0f}, {1.0f}, {2.0f}, {5.0f}});
+    const auto one = torch::ones({1, 1});
+    // (0-1)² + (1-1)² + (2-3)² + (5-3)² over 4 values.
+    EXPECT_FLOAT_EQ(nst::match::sliced_wasserstein(out, {style}, {1.0f}, one).item<float>(), (1 + 0 + 1 + 4) / 4.0f);
+}

@@ -164,6 +164,22 @@ TEST(SweepSpec, BadValuesNameTheAxisAndTheFlagsOwnMessage) {
     EXPECT_TRUE(contains(cells_error(base, {"tv-weight=nan"}), "--sweep tv-weight=nan"));
 }
 
+TEST(SweepSpec, TheLossesAreAxesOfNamesEachCellWithItsOwnLossAndBeta) {
+    const nst::RunSettings base = two_styles();
+    const auto cells = nst::sweep_cells(base, {nst::parse_sweep("style-loss=gram,sw,nn"),
+                                               nst::parse_sweep("content-loss=mse,self-similarity")});
+    ASSERT_EQ(cells.size(), 6u);
+    EXPECT_EQ(cells[1].settings.params.style_loss, nst::StyleLoss::SW);
+    EXPECT_EQ(cells[5].settings.params.content_loss, nst::ContentLoss::SelfSimilarity);
+    EXPECT_EQ(cells[5].caption(), "style-loss=nn content-loss=self-similarity");
+    // Each cell's defaults are its own loss's (nothing was given).
+    EXPECT_EQ(nst::engine_params(cells[1].settings, true).style_weight, nst::kSwStyleWeight);
+    EXPECT_EQ(nst::engine_params(cells[5].settings, true).content_weight, nst::kSelfSimilarityContentWeight);
+    EXPECT_EQ(usage_error("style-loss=sw,sw"), "--sweep style-loss=sw,sw: the value sw is given twice");
+    EXPECT_TRUE(contains(cells_error(base, {"style-loss=gram,l1"}),
+                         "--sweep style-loss=l1: --style-loss l1: expected gram, w2, sw, remd or nn"));
+}
+
 TEST(SweepSpec, GridLimits) {
     const nst::RunSettings base = two_styles();
     EXPECT_TRUE(contains(cells_error(base, {"lr=0.1", "tv-weight=1", "content-weight=1"}),

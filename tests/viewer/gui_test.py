@@ -796,9 +796,41 @@ def case_style_knobs(viewer, work, source_dir):
             raise Failure(f"expected gram, beta 1e8 and the kept scale: {gram}")
         if len([l for l in s.viewer_log().splitlines() if "parameters refused" in l]) != 1:
             raise Failure("the refused scale was sent again")
+        # The losses that match features: the first computes the style's activations once (one
+        # pass: one style); the others, self-similarity and the way back to gram compute nothing.
+        # Each default weight follows its loss.
+        s.scroll_to("statistic_sw")
+        s.click("statistic_sw")
+        time.sleep(0.3)
+        sw = s.step_once()
+        if sw["style_loss"] != "sw" or sw["style_weight"] != 1000 or sw["target_passes"] != gram["target_passes"] + 1:
+            raise Failure(f"expected sw, beta 1000 and one forward pass (one style): {gram} -> {sw}")
+        matched = [sw]
+        for name, beta in (("remd", 100), ("nn", 100)):
+            s.click(f"statistic_{name}")
+            time.sleep(0.3)
+            matched.append(s.step_once())
+            if matched[-1]["style_loss"] != name or matched[-1]["style_weight"] != beta:
+                raise Failure(f"expected {name} with beta {beta}: {matched[-1]}")
+        s.scroll_to("content_loss_self-similarity")
+        s.click("content_loss_self-similarity")
+        time.sleep(0.3)
+        ss = s.step_once()
+        if ss["content_loss"] != "self-similarity" or ss["content_weight"] != 16 or ss["style_loss"] != "nn":
+            raise Failure(f"expected self-similarity content with alpha 16: {ss}")
+        s.scroll_to("statistic_gram")
+        s.click("statistic_gram")
+        time.sleep(0.3)
+        back = s.step_once()
+        if back["style_loss"] != "gram" or back["style_weight"] != 1e8:
+            raise Failure(f"expected gram and beta 1e8 again: {back}")
+        if any(m["target_passes"] != sw["target_passes"] for m in matched + [ss, back]):
+            raise Failure(f"remd, nn, self-similarity or gram computed targets: "
+                          f"{[m['target_passes'] for m in matched + [ss, back]]} after sw's {sw['target_passes']}")
         s.xshot("style-knobs")
         print(f"w2 at step {w2['step']} with no targets; scale {big['style_scale']:.2f} from step {big['step']} "
-              f"({scaled['target_passes'] - w2['target_passes']} target passes); {refusal[0]}")
+              f"({scaled['target_passes'] - w2['target_passes']} target passes); {refusal[0]}; sw "
+              f"{sw['target_passes'] - gram['target_passes']} pass, then remd, nn, self-similarity and gram none")
 
 
 def case_style_flags(viewer, work, source_dir):

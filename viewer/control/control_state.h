@@ -100,7 +100,11 @@ struct ControlActions {
     bool blend_changed = false;         // instant
     bool colors_changed = false;        // off <-> post instant; luminance/histogram: new targets
     bool style_scale_changed = false;   // new targets (sent when the slider is let go)
-    bool statistic_changed = false;     // gram <-> w2: a matrix square root per layer
+    bool statistic_changed = false;     // gram <-> w2: a matrix square root per layer; sw, remd, nn:
+                                        // the styles' activations once (a forward pass)
+    nst::StyleLoss statistic_from = nst::StyleLoss::Gram;  // what it changed from (beta follows)
+    bool content_loss_changed = false;  // mse <-> self-similarity: instant (alpha follows)
+    nst::ContentLoss content_loss_from = nst::ContentLoss::MSE;
     // The optimizer panel (optimiser, history and averaging travel as params_changed).
     bool show_changed = false;          // average <-> iterate: a new frame, nothing recomputed
     bool restart = false;               // "Restart from": restart_init or restart_file

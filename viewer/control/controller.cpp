@@ -221,14 +221,26 @@ void Controller::follow_frame() {
 }
 
 void Controller::adjust_beta_for_statistic(nst::StyleLoss from) {
-    // W2 losses are ~2e5 times Gram losses: beta follows the statistic unless the user chose it.
+    // Each style loss has its own scale (W2's losses are ~2e5 times Gram's): beta follows the
+    // statistic to its default unless the user chose it.
     const nst::StyleLoss to = state_.params.style_loss;
     const bool random = state_.applied.options.features.random();
     const float old_default = nst::default_style_weight(from, random);
-    if (opts_.run.style_weight_given || state_.params.style_weight != old_default) return;
+    if (opts_.run.style_weight_given || state_.params.style_weight != old_default ||
+        nst::default_style_weight(to, random) == old_default)
+        return;
     state_.params.style_weight = nst::default_style_weight(to, random);
     say(std::string("statistic ") + nst::style_loss_name(to) + ": style weight " + short_number(old_default) + " -> " +
             short_number(state_.params.style_weight) + " (its default)",
+        6.0);
+}
+
+void Controller::adjust_alpha_for_content_loss(nst::ContentLoss from) {
+    const float old_default = nst::default_content_weight(from);
+    if (opts_.run.content_weight_given || state_.params.content_weight != old_default) return;
+    state_.params.content_weight = nst::default_content_weight(state_.params.content_loss);
+    say(std::string("content loss ") + nst::content_loss_name(state_.params.content_loss) + ": content weight " +
+            short_number(old_default) + " -> " + short_number(state_.params.content_weight) + " (its default)",
         6.0);
 }
 
@@ -277,8 +289,8 @@ void Controller::apply(const ControlActions& a) {
     }
     for (int i = 0; i < a.steps; ++i) runner_->step_once();
     if (a.reset) runner_->reset();
-    if (a.statistic_changed)
-        adjust_beta_for_statistic(state_.params.style_loss == nst::StyleLoss::W2 ? nst::StyleLoss::Gram : nst::StyleLoss::W2);
+    if (a.statistic_changed) adjust_beta_for_statistic(a.statistic_from);
+    if (a.content_loss_changed) adjust_alpha_for_content_loss(a.content_loss_from);
     const bool style_knobs = a.blend_changed || a.colors_changed || a.style_scale_changed || a.statistic_changed;
     if ((a.params_changed || style_knobs) && state_.blend_problem().empty()) runner_->set_params(state_.snapshot());
     // Paused: apply them now rather than at the next step. `post` changes what is shown (a new

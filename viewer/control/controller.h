@@ -102,6 +102,7 @@ private:
     void settle_requests();
     void change_styles(const ControlActions& a);
     void adjust_beta_for_statistic(nst::StyleLoss from);
+    void adjust_alpha_for_content_loss(nst::ContentLoss from);
     void follow_frame();  // sends the frame move the cursor asks for, when none is in flight
 
     const ViewerOptions& opts_;

@@ -62,6 +62,7 @@ nst::RunSettings settings_of(const ControlState& state, const nst::RunSettings& 
         s.params.style_blend.clear();
     // The values the viewer used, whatever default another program or feature set would compute.
     s.style_weight_given = true;
+    s.content_weight_given = true;
     s.lr_given = true;
     return s;
 }

@@ -115,19 +115,59 @@ void draw_style_knobs(ControlState& s, UiProbe& probe, ControlActions& a) {
     help_marker("Each style image is resized so that its long side is this times the content's (larger: "
                 "bigger brush strokes). New targets are computed in the background when the slider is let go; "
                 "the run carries on from the current image.");
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("statistic");
-    for (const nst::StyleLoss l : {nst::StyleLoss::Gram, nst::StyleLoss::W2}) {
-        ImGui::SameLine();
-        const char* name = nst::style_loss_name(l);
-        if (ImGui::RadioButton(name, s.params.style_loss == l) && s.params.style_loss != l) {
-            s.params.style_loss = l;
-            a.statistic_changed = true;
+    // Two rows: the statistics (instant), then the losses that match features (the first of them
+    // computes the styles' activations once; switching among them, or back, computes nothing).
+    const auto loss_row = [&](const char* label, std::initializer_list<nst::StyleLoss> losses) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(label);
+        for (const nst::StyleLoss l : losses) {
+            ImGui::SameLine();
+            const char* name = nst::style_loss_name(l);
+            if (ImGui::RadioButton(name, s.params.style_loss == l) && s.params.style_loss != l) {
+                a.statistic_from = s.params.style_loss;
+                s.params.style_loss = l;
+                a.statistic_changed = true;
+            }
+            probe.item((std::string("statistic_") + name).c_str());
         }
-        probe.item((std::string("statistic_") + name).c_str());
-    }
+    };
+    loss_row("statistic", {nst::StyleLoss::Gram, nst::StyleLoss::W2});
     help_marker("gram: Gram matrices (Gatys et al.). w2: the 2-Wasserstein distance between Gaussians fitted to "
                 "the activations. Switching needs no forward pass, only a matrix square root per layer.");
+    loss_row("matching ", {nst::StyleLoss::SW, nst::StyleLoss::REMD, nst::StyleLoss::NN});
+    help_marker("Losses that match the features themselves. sw: sliced Wasserstein (random projections, "
+                "sorted). remd: STROTSS's relaxed earth mover's distance of sampled hypercolumns, with moments "
+                "and palette. nn: each feature pulled to its nearest style feature. The first one computes the "
+                "styles' activations once (a forward pass); switching among them or back computes nothing.");
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("content  ");
+    for (const nst::ContentLoss l : {nst::ContentLoss::MSE, nst::ContentLoss::SelfSimilarity}) {
+        ImGui::SameLine();
+        const char* name = nst::content_loss_name(l);
+        if (ImGui::RadioButton(name, s.params.content_loss == l) && s.params.content_loss != l) {
+            a.content_loss_from = s.params.content_loss;
+            s.params.content_loss = l;
+            a.content_loss_changed = a.params_changed = true;
+        }
+        probe.item((std::string("content_loss_") + name).c_str());
+    }
+    help_marker("mse: the squared difference of the content's activations (Gatys et al.). self-similarity: "
+                "STROTSS's: which places are alike stays, so strokes may replace edges. Instant.");
+    if (s.params.style_loss == nst::StyleLoss::SW) {
+        ImGui::SetNextItemWidth(full * 0.62f);
+        const nst::ParamSpec& directions = nst::param("sw-directions");
+        a.params_changed |= param_slider(directions, &s.params.sw_directions);
+        probe.frame(directions.probe_name().c_str(), directions.label.c_str());
+    }
+    if (s.params.style_loss == nst::StyleLoss::REMD || s.params.style_loss == nst::StyleLoss::NN ||
+        s.params.content_loss == nst::ContentLoss::SelfSimilarity) {
+        ImGui::SetNextItemWidth(full * 0.62f);
+        const nst::ParamSpec& samples = nst::param("samples");
+        a.params_changed |= param_slider(samples, &s.params.samples);
+        probe.frame(samples.probe_name().c_str(), samples.label.c_str());
+        help_marker("remd and self-similarity: positions sampled each step; nn: style features each output "
+                    "feature is matched against, per layer. More: closer to the exact loss, slower.");
+    }
 }
 
 }  // namespace

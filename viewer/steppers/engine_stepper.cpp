@@ -68,6 +68,7 @@ std::string params_retarget_reason(const nst::Params& prev, const nst::Params& n
     if (prev.style_scale != next.style_scale) add("style_scale");
     if (prev.colors != next.colors) add("colors");
     if (prev.style_layers != next.style_layers || prev.content_layers != next.content_layers) add("layers");
+    if (prev.style_loss != next.style_loss) add("style_loss");  // sw, remd, nn: the styles' activations
     return why.empty() ? "params" : why;
 }
 
@@ -95,7 +96,13 @@ void EngineStepper::apply(const Params& p) {
     // moments survive). New layers, a new style scale and the luminance/histogram colour modes
     // get new targets inside set_params (slower, still keeps x and Adam's state).
     const bool new_targets = engine_->needs_rebuild(next);
-    engine_->set_params(next);  // throws and keeps the previous parameters if it refuses these
+    try {
+        engine_->set_params(next);  // throws and keeps the previous parameters if it refuses these
+    } catch (...) {
+        // Keeping them may have computed their targets again: the count shown stays true.
+        if (info_) info_->target_passes.store(passes_before_ + engine_->target_passes());
+        throw;
+    }
     const std::string why = new_targets ? params_retarget_reason(params_, next) : std::string();
     params_ = next;
     if (new_targets) {

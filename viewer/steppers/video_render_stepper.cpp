@@ -22,7 +22,7 @@ std::string recipe_of(const RenderSetup& r, const nst::EngineOptions& o, const n
                       const VideoRenderInputs& in, const nst::video::FrameRange& range) {
     nst::RunSettings s;
     s.params = p;
-    s.style_weight_given = s.lr_given = true;
+    s.style_weight_given = s.content_weight_given = s.lr_given = true;
     s.styles = in.style_paths;
     s.size = r.size;
     s.steps = r.steps;

@@ -37,9 +37,19 @@ enum class Optimizer { Adam, LBFGS };
 // the content's chrominance. Histogram: each style's colours are mapped so that their mean and
 // covariance equal the content's before its targets are computed.
 enum class ColorMode { Off, Post, Luminance, Histogram };
-// The style statistic: Gram matrices (Gatys et al.), or the squared 2-Wasserstein distance between
-// Gaussians fitted to the activations (crowsonkb's style-transfer-pytorch).
-enum class StyleLoss { Gram, W2 };
+// The style term: a statistic of the activations, Gram matrices (Gatys et al.) or the squared
+// 2-Wasserstein distance between Gaussians fitted to them (crowsonkb's style-transfer-pytorch), or
+// a loss that matches the features themselves: sliced Wasserstein (Heitz et al. 2021), STROTSS's
+// relaxed EMD (Kolkin et al. 2019) or neural neighbours (Kolkin et al. 2022). docs/LOSS.md.
+enum class StyleLoss { Gram, W2, SW, REMD, NN };
+[[nodiscard]] inline bool matches_features(StyleLoss loss) {
+    return loss == StyleLoss::SW || loss == StyleLoss::REMD || loss == StyleLoss::NN;
+}
+// The content term: the mean squared difference of the activations (Gatys et al.), or STROTSS's
+// self-similarity: L1 between the normalised cosine self-distance matrices of sampled positions.
+enum class ContentLoss { MSE, SelfSimilarity };
+inline constexpr int kDefaultSwDirections = 32, kMaxSwDirections = 4096;
+inline constexpr int kDefaultSamples = 1024, kMaxSamples = 8192;
 
 // Video (Ruder et al. 2016): the temporal term's default weight. The term is a mean of squared
 // pixel differences in [0,1] units, so against the content and style terms at their defaults it
@@ -67,6 +77,11 @@ struct Params {
     // Each style image is resized so that its long side is style_scale x the content's long side.
     float style_scale = 1.0f;
     StyleLoss style_loss = StyleLoss::Gram;
+    ContentLoss content_loss = ContentLoss::MSE;
+    int sw_directions = kDefaultSwDirections;  // sw: random projections per layer and step
+    // remd: pixel positions sampled per step; self-similarity: positions per layer; nn: style
+    // candidates per layer (all when the style has no more).
+    int samples = kDefaultSamples;
     Optimizer optimizer = Optimizer::Adam;
     int lbfgs_history = 100;  // curvature pairs L-BFGS keeps (neural-style's -lbfgs_num_correction)
     // Decay of the moving average of the iterates that is shown and saved; 0 = off (the iterate).
@@ -92,11 +107,17 @@ std::vector<float> parse_blend(std::string_view spec, std::string_view flag = "-
 // Throws nst::UsageError unless kMinStyleScale <= scale <= kMaxStyleScale.
 void check_style_scale(float scale);
 
-// "off|post|luminance|histogram" and "gram|w2"; the parsers throw nst::UsageError naming the value.
+// "off|post|luminance|histogram" and "gram|w2|sw|remd|nn"; the parsers throw nst::UsageError naming the value.
 ColorMode parse_color_mode(const std::string& name);
 const char* color_mode_name(ColorMode mode);
 StyleLoss parse_style_loss(const std::string& name);
 const char* style_loss_name(StyleLoss loss);
+// "mse|self-similarity"
+ContentLoss parse_content_loss(const std::string& name);
+const char* content_loss_name(ContentLoss loss);
+// Throw nst::UsageError naming the flag unless 1 <= value <= its maximum.
+void check_sw_directions(int directions);
+void check_samples(int samples);
 // "adam|lbfgs", "content|noise|gray"; the parsers throw nst::UsageError naming the flag and value.
 Optimizer parse_optimizer(const std::string& name);
 const char* optimizer_name(Optimizer optimizer);
@@ -118,10 +139,29 @@ inline constexpr float kRandomFeaturesStyleWeight = 1.0e8f;
 // weights are reachable where this was written.)
 inline constexpr float kW2StyleWeight = 500.0f;
 
+// The feature-matching losses' betas, set as W2's was: beta x the style loss at the start (x =
+// the content) equal to Gram's at its default, on the bundled samples at 256 px with untrained
+// features (Gram 14.2, W2 12.4, sw 13.5, remd 17.2, nn 13.0; docs/LOSS.md). remd and nn compare
+// cosines, which do not scale with the features, so they keep theirs with VGG19; sw's loss grows
+// with the features' square, so VGG19's is Gram's ratio (1e8 -> 1e6) under a square root: 1/10.
+inline constexpr float kSwStyleWeight = 1000.0f, kRemdStyleWeight = 100.0f, kNnStyleWeight = 100.0f;
+
 // The style weight programs use when the user did not set one.
 [[nodiscard]] inline float default_style_weight(StyleLoss loss, bool random_features) {
-    if (loss == StyleLoss::W2) return kW2StyleWeight;
-    return random_features ? kRandomFeaturesStyleWeight : 1.0e6f;
+    switch (loss) {
+        case StyleLoss::W2: return kW2StyleWeight;
+        case StyleLoss::SW: return random_features ? kSwStyleWeight : kSwStyleWeight / 10;
+        case StyleLoss::REMD: return kRemdStyleWeight;
+        case StyleLoss::NN: return kNnStyleWeight;
+        default: return random_features ? kRandomFeaturesStyleWeight : 1.0e6f;
+    }
+}
+
+// Self-similarity's values are ~1/17 of the squared difference's at the same image (the bundled
+// samples, 256 px, x = the style image: 3.5e-4 against 5.9e-3): its alpha when not given.
+inline constexpr float kSelfSimilarityContentWeight = 16.0f;
+[[nodiscard]] inline float default_content_weight(ContentLoss loss) {
+    return loss == ContentLoss::SelfSimilarity ? kSelfSimilarityContentWeight : 1.0f;
 }
 
 // Where the network weights come from.

@@ -59,6 +59,8 @@ struct RunSettings {
     // --style-weight was given: its value is the user's, never replaced by a default (the
     // default depends on the statistic and on the features, see default_style_weight()).
     bool style_weight_given = false;
+    // --content-weight was given: likewise (default_content_weight(): it depends on the content loss).
+    bool content_weight_given = false;
     // --lr was given: likewise (the default depends on the optimiser, default_lr()).
     bool lr_given = false;
 };

@@ -49,6 +49,8 @@ void check_params(const Params& params) {
     if (!params.style_blend.empty()) (void)normalized_blend(params.style_blend, params.style_blend.size());
     check_average(params.average);
     check_lbfgs_history(params.lbfgs_history);
+    check_sw_directions(params.sw_directions);
+    check_samples(params.samples);
     if (!(params.temporal_weight >= 0.f) || !std::isfinite(params.temporal_weight))
         throw UsageError("--temporal-weight " + std::to_string(params.temporal_weight) + ": must be a finite number >= 0");
 }
@@ -147,6 +149,9 @@ void Engine::set_params(const Params& params) {
                                  params.content_layers != impl_->params.content_layers ||
                                  params.style_layers != impl_->params.style_layers ||
                                  params.style_loss != impl_->params.style_loss ||
+                                 params.content_loss != impl_->params.content_loss ||
+                                 params.sw_directions != impl_->params.sw_directions ||
+                                 params.samples != impl_->params.samples ||
                                  InputKey::of(params) != InputKey::of(impl_->params);
     const Params old = impl_->params;
     impl_->params = params;
@@ -178,8 +183,11 @@ bool Engine::needs_rebuild(const Params& params) const {
     if (impl_->inputs_for != InputKey::of(params)) return true;
     for (const auto& lw : params.content_layers)
         if (!impl_->content_term.has(relu_index(lw.layer))) return true;
-    for (const auto& lw : params.style_layers)
-        if (!impl_->style_term.has(relu_index(lw.layer))) return true;
+    for (const auto& lw : params.style_layers) {
+        const int idx = relu_index(lw.layer);
+        if (!impl_->style_term.has(idx)) return true;
+        if (matches_features(params.style_loss) && !impl_->match_term.has(idx)) return true;
+    }
     return false;
 }
 

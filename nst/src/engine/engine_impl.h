@@ -23,6 +23,7 @@
 #include "loss/style_loss.h"
 #include "loss/temporal_loss.h"
 #include "loss/tv_loss.h"
+#include "match/match_term.h"
 #include "net/vgg19.h"
 #include "nst/error.h"
 #include "nst/tiling.h"
@@ -88,6 +89,7 @@ struct EngineCore {
 
     ContentTerm content_term;
     StyleTerm style_term;
+    MatchTerm match_term;  // sw, remd, nn: each style's activations (kept once a step needed them)
     // Each style image's sums per style layer, as given to style_term (never modified in place):
     // what a Sweep builds each variant's own StyleTerm from (configure writes blended targets in
     // place, so two variants must not share one).
@@ -217,6 +219,8 @@ struct EngineCore {
         content_term.clear();
         style_term.clear();
         style_sums.clear();
+        match_term.clear();
+        match_term.set_style_images(styles_in);
     }
 
     // Computes the targets that `params` needs and are not there yet (all of them after new
@@ -238,6 +242,31 @@ struct EngineCore {
             const auto feats = target_activations(content_in, taps);
             ++target_passes;
             for (const int idx : taps) content_term.set_target(idx, feats.at(idx));
+        }
+        // The feature-matching losses keep each style's activations too (the statistics' sums are
+        // always kept, so switching back to gram or w2 needs no pass).
+        const auto need_features = matches_features(params.style_loss) ? missing(params.style_layers, match_term)
+                                                                       : std::vector<int>{};
+        if (!need_features.empty()) {
+            std::set<int> both(need_features.begin(), need_features.end());
+            for (const int idx : missing(params.style_layers, style_term)) both.insert(idx);
+            const std::vector<int> taps(both.begin(), both.end());
+            std::map<int, std::vector<torch::Tensor>> acts;
+            std::map<int, std::vector<FeatureSums>> sums;
+            for (const auto& style : styles_in) {
+                auto per_layer = target_activations(style, taps);
+                ++target_passes;
+                for (const int idx : taps) {
+                    if (!style_term.has(idx)) sums[idx].push_back(feature_sums(per_layer.at(idx)));
+                    acts[idx].push_back(std::move(per_layer.at(idx)));
+                }
+            }
+            for (auto& [idx, per_style] : acts)
+                if (!match_term.has(idx)) match_term.set_targets(idx, per_style);
+            for (auto& [idx, per_style] : sums) {
+                style_sums[idx] = per_style;
+                style_term.set_targets(idx, std::move(per_style));
+            }
         }
         if (const auto taps = missing(params.style_layers, style_term); !taps.empty()) {
             std::map<int, std::vector<FeatureSums>> sums;
@@ -261,7 +290,10 @@ struct EngineCore {
         if (styles_in.empty()) return;
         if (!params.style_blend.empty() && params.style_blend.size() != styles_in.size()) return;
         const auto blend = normalized_blend(params.style_blend, styles_in.size());
-        if (!style_term.configured_for(blend, params.style_loss)) style_term.configure(blend, params.style_loss);
+        // The feature-matching losses blend their losses, not a statistic: the statistic's targets
+        // stay Gram's (cheap), ready for a switch back.
+        const StyleLoss statistic = matches_features(params.style_loss) ? StyleLoss::Gram : params.style_loss;
+        if (!style_term.configured_for(blend, statistic)) style_term.configure(blend, statistic);
     }
 
     void reset_optimizer() {
@@ -415,7 +447,7 @@ struct EngineCore {
             std::set<int> used;
             for (const auto& r : spatial.control().regions)
                 if (r.style != kRegionNone) used.insert(r.style);
-            style_term.prepare_singles(std::vector<int>(used.begin(), used.end()));
+            if (!matches_features(params.style_loss)) style_term.prepare_singles(std::vector<int>(used.begin(), used.end()));
         }
         if (!spatial.control().empty()) spatial.fit(x.size(2), x.size(3), device);
         plan_tiling();
@@ -432,10 +464,16 @@ struct EngineCore {
         ++steps;
     }
 
+    [[nodiscard]] bool draws_each_step() const {
+        return matches_features(params.style_loss) || params.content_loss == ContentLoss::SelfSimilarity;
+    }
+
     void adam_step() {
 #if NST_TORCH_HAS_CUDA
         if (plan.tiled() && graph) invalidate_graph();
-        if (options.cuda_graph && device.is_cuda() && !graph_failed && !plan.tiled()) {
+        // The feature-matching losses draw new directions and samples every step: a graph would
+        // replay its first step's.
+        if (options.cuda_graph && device.is_cuda() && !graph_failed && !plan.tiled() && !draws_each_step()) {
             if (!graph && eager_since_invalidate >= 2) capture_graph();
             if (graph) {
                 adam->prepare_graphed(x);
@@ -499,8 +537,18 @@ struct EngineCore {
 
         const auto zero = torch::zeros({}, image.options().requires_grad(false));
         SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;
-        const auto content_loss = content_term.evaluate(params.content_layers, feats, zero, masks);
-        const auto style_loss = style_term.evaluate(params.style_layers, feats, zero, masks);
+        // The random parts of this evaluation (sw's directions, samples): the same for a step
+        // repeated after an interrupt.
+        Draws draws(options.seed, steps, device);
+        const auto content_loss =
+            params.content_loss == ContentLoss::SelfSimilarity
+                ? self_similarity_term(params.content_layers, feats, content_term, params.samples, draws, zero, masks)
+                : content_term.evaluate(params.content_layers, feats, zero, masks);
+        const auto style_loss =
+            matches_features(params.style_loss)
+                ? match_term.evaluate(params, feats, image, normalized_blend(params.style_blend, styles_in.size()), draws,
+                                      zero, masks)
+                : style_term.evaluate(params.style_layers, feats, zero, masks);
         const auto tv_loss = TvTerm::evaluate(image);
         const auto temporal_loss = temporal.evaluate(image, zero);
         auto total = params.content_weight * content_loss + params.style_weight * style_loss +

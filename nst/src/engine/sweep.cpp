@@ -34,6 +34,9 @@ std::string batch_refusal(const std::vector<Params>& variants) {
         const std::string which = "variant " + std::to_string(i + 1);
         if (p.optimizer != Optimizer::Adam)
             return which + " uses " + optimizer_name(p.optimizer) + ": a batch steps Adam only";
+        if (matches_features(p.style_loss))
+            return which + " uses --style-loss " + style_loss_name(p.style_loss) + ": a batch runs gram and w2 only";
+        if (p.content_loss != ContentLoss::MSE) return which + " uses --content-loss self-similarity: a batch runs mse only";
         if (p.style_scale != first.style_scale)
             return which + " has style scale " + std::to_string(p.style_scale) + " and variant 1 " +
                    std::to_string(first.style_scale) + ": a batch shares one set of style targets";

@@ -43,7 +43,21 @@ void EngineCore::plan_tiling() {
                                                                regions)));
         }
     }
-    plan = plan_tiles(width, height, tile, params);
+    TilePlan fresh = plan_tiles(width, height, tile, params);
+    // The feature-matching losses compare all positions with each other (sorts, nearest
+    // neighbours, self-similarity): no sum over tiles gives them exactly (docs/TILING.md).
+    if (fresh.tiled() && (matches_features(params.style_loss) || params.content_loss == ContentLoss::SelfSimilarity)) {
+        std::string which = params.content_loss == ContentLoss::SelfSimilarity && !matches_features(params.style_loss)
+                                ? std::string("--content-loss self-similarity")
+                                : std::string("--style-loss ") + style_loss_name(params.style_loss);
+        which.append(" cannot run in tiles (")
+            .append(options.tile > 0 ? "--tile " + std::to_string(options.tile)
+                                     : "--max-memory " + format_memory(options.max_memory) + " at " + size_text(width, height))
+            .append("): it compares every position with every other, which tiles cannot do exactly; use --style-loss "
+                    "gram or w2 and --content-loss mse, or a smaller --size");
+        throw UsageError(which);
+    }
+    plan = fresh;
 }
 
 TilePlan EngineCore::plan_for(const torch::Tensor& image) const {

@@ -200,9 +200,21 @@ ParamSpec features() {
     return p;
 }
 
+ParamSpec content_weight() {
+    ParamSpec p = weight("content-weight", "Content loss weight (alpha); default 1 (16 with --content-loss self-similarity)",
+                         [](auto& s) -> auto& { return s.params.content_weight; });
+    p.set = [plain = p.set](RunSettings& s, std::string_view v) {
+        plain(s, v);
+        s.content_weight_given = true;
+    };
+    p.given = [](const RunSettings& s) { return s.content_weight_given; };
+    return p;
+}
+
 ParamSpec style_weight() {
     ParamSpec p = weight("style-weight",
-                         "Style loss weight (beta); default 1e6 (1e8 with random features; 500 with --style-loss w2)",
+                         "Style loss weight (beta); default 1e6 (1e8 with random features; 500 with --style-loss w2, "
+                         "1e3 (VGG19: 100) with sw, 100 with remd and nn)",
                          [](auto& s) -> auto& { return s.params.style_weight; });
     p.set = [plain = p.set](RunSettings& s, std::string_view v) {
         plain(s, v);
@@ -349,10 +361,29 @@ std::vector<ParamSpec> build() {
                                         format_number(kMaxStyleScale),
                                     style_scale),
                              "style scale", {kMinStyleScale, kMaxStyleScale, true, true})));
-    t.push_back(live(choice("style-loss", "Style statistic: gram (Gatys et al.) or w2 (Wasserstein-2)",
+    t.push_back(live(choice("style-loss",
+                            "Style loss: gram (Gatys et al.), w2 (Wasserstein-2 of Gaussians), sw (sliced "
+                            "Wasserstein), remd (STROTSS's relaxed EMD) or nn (neural neighbours)",
                             [](auto& s) -> auto& { return s.params.style_loss; },
                             std::vector<std::pair<std::string, StyleLoss>>{{"gram", StyleLoss::Gram},
-                                                                           {"w2", StyleLoss::W2}})));
+                                                                           {"w2", StyleLoss::W2},
+                                                                           {"sw", StyleLoss::SW},
+                                                                           {"remd", StyleLoss::REMD},
+                                                                           {"nn", StyleLoss::NN}})));
+    t.push_back(live(choice("content-loss",
+                            "Content loss: mse (Gatys et al.) or self-similarity (STROTSS: keeps the layout, lets "
+                            "strokes replace edges)",
+                            [](auto& s) -> auto& { return s.params.content_loss; },
+                            std::vector<std::pair<std::string, ContentLoss>>{
+                                {"mse", ContentLoss::MSE}, {"self-similarity", ContentLoss::SelfSimilarity}})));
+    t.push_back(live(with_ui(integer("sw-directions", "--style-loss sw: random projections per layer and step",
+                                     [](auto& s) -> auto& { return s.params.sw_directions; }, 1, kMaxSwDirections),
+                             "sw directions", {1, 256, true, true})));
+    t.push_back(live(with_ui(integer("samples",
+                                     "Positions sampled per step by --style-loss remd and --content-loss "
+                                     "self-similarity; style candidates per layer for nn",
+                                     [](auto& s) -> auto& { return s.params.samples; }, 2, kMaxSamples),
+                             "samples", {64, 4096, true, true})));
     t.push_back(with_ui(integer("size", "Long side of the optimised image in pixels",
                                 [](auto& s) -> auto& { return s.size; }, 16, 8192),
                         "size", {32, 2048, true, false}));
@@ -407,8 +438,7 @@ std::vector<ParamSpec> build() {
                                     "the decay must be in [0, 1) (0 = off, e.g. 0.99)",
                                     [](float x) { return x >= 0 && x < 1; }),
                              "average decay", {0.5f, 0.999f, false, false})));
-    t.push_back(live(with_ui(weight("content-weight", "Content loss weight (alpha)",
-                                    [](auto& s) -> auto& { return s.params.content_weight; }),
+    t.push_back(live(with_ui(content_weight(),
                              "content weight", {1e-3f, 1e3f, true, false})));
     t.push_back(live(with_ui(style_weight(), "style weight", {1.0f, 1e10f, true, false})));
     t.push_back(live(with_ui(weight("tv-weight", "Total-variation loss weight (gamma)",

@@ -51,6 +51,7 @@ Params engine_params(const RunSettings& s, bool random_features) {
     Params p = s.params;
     p.style_blend = normalized_blend(s.params.style_blend, s.styles.size());
     if (!s.style_weight_given) p.style_weight = default_style_weight(p.style_loss, random_features);
+    if (!s.content_weight_given) p.content_weight = default_content_weight(p.content_loss);
     if (!s.lr_given) p.lr = default_lr(p.optimizer);
     return p;
 }

@@ -76,9 +76,41 @@ const char* color_mode_name(ColorMode mode) {
 StyleLoss parse_style_loss(const std::string& name) {
     if (name == "gram") return StyleLoss::Gram;
     if (name == "w2") return StyleLoss::W2;
-    throw UsageError("--style-loss " + name + ": expected gram or w2");
+    if (name == "sw") return StyleLoss::SW;
+    if (name == "remd") return StyleLoss::REMD;
+    if (name == "nn") return StyleLoss::NN;
+    throw UsageError("--style-loss " + name + ": expected gram, w2, sw, remd or nn");
 }
 
-const char* style_loss_name(StyleLoss loss) { return loss == StyleLoss::W2 ? "w2" : "gram"; }
+const char* style_loss_name(StyleLoss loss) {
+    switch (loss) {
+        case StyleLoss::W2: return "w2";
+        case StyleLoss::SW: return "sw";
+        case StyleLoss::REMD: return "remd";
+        case StyleLoss::NN: return "nn";
+        default: return "gram";
+    }
+}
+
+ContentLoss parse_content_loss(const std::string& name) {
+    if (name == "mse") return ContentLoss::MSE;
+    if (name == "self-similarity") return ContentLoss::SelfSimilarity;
+    throw UsageError("--content-loss " + name + ": expected mse or self-similarity");
+}
+
+const char* content_loss_name(ContentLoss loss) {
+    return loss == ContentLoss::SelfSimilarity ? "self-similarity" : "mse";
+}
+
+void check_sw_directions(int directions) {
+    if (directions < 1 || directions > kMaxSwDirections)
+        throw UsageError("--sw-directions " + std::to_string(directions) + ": must be between 1 and " +
+                         std::to_string(kMaxSwDirections));
+}
+
+void check_samples(int samples) {
+    if (samples < 2 || samples > kMaxSamples)
+        throw UsageError("--samples " + std::to_string(samples) + ": must be between 2 and " + std::to_string(kMaxSamples));
+}
 
 }  // namespace nst

@@ -22,7 +22,8 @@ constexpr std::string_view kStyleLayer = "style-layer:";
 constexpr std::string_view kContentLayer = "content-layer:";
 constexpr std::string_view kStyleBlend = "style-blend:";
 // The table parameters a sweep takes as they are.
-constexpr std::string_view kPlain[] = {"style-weight", "content-weight", "tv-weight", "lr", "style-scale"};
+constexpr std::string_view kPlain[] = {"style-weight", "content-weight", "tv-weight", "lr",
+                                       "style-scale",  "style-loss",     "content-loss"};
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -140,9 +141,10 @@ void apply(RunSettings& s, const std::string& name, const std::string& value) {
 }  // namespace
 
 const std::vector<std::string>& sweepable_params() {
-    static const std::vector<std::string> names = {"style-weight", "content-weight", "tv-weight",
-                                                   "lr",           "style-scale",    "style-layer:LAYER",
-                                                   "content-layer:LAYER", "style-blend:K"};
+    static const std::vector<std::string> names = {"style-weight",      "content-weight",      "tv-weight",
+                                                   "lr",                "style-scale",         "style-loss",
+                                                   "content-loss",      "style-layer:LAYER",   "content-layer:LAYER",
+                                                   "style-blend:K"};
     return names;
 }
 
@@ -169,8 +171,8 @@ SweepAxis parse_sweep(std::string_view spec) {
     // The same value twice would run the same variant twice and give two cells one file name.
     for (std::size_t i = 0; i < axis.values.size(); ++i) {
         const std::optional<double> vi = parse_number<double>(axis.values[i]);
-        for (std::size_t j = 0; j < i && vi; ++j)
-            if (parse_number<double>(axis.values[j]) == vi)
+        for (std::size_t j = 0; j < i; ++j)
+            if (vi ? parse_number<double>(axis.values[j]) == vi : axis.values[j] == axis.values[i])
                 refuse(spec, "the value " + axis.values[i] + " is given twice");
     }
     return axis;
