@@ -34,14 +34,4 @@ namespace nst::match {
     return one_hot;
 }
 
-// An activation [1,C,H,W] as N×C rows, row-major positions (y, x).
-[[nodiscard]] inline torch::Tensor rows_of(const torch::Tensor& activation) {
-    return activation.permute({0, 2, 3, 1}).reshape({-1, activation.size(1)});
-}
-
-// Rows scaled to unit length (cosine similarities as products), floored as docs/LOSS.md says.
-[[nodiscard]] inline torch::Tensor unit_rows(const torch::Tensor& rows) {
-    return rows / rows.norm(2, 1, true).clamp_min(1e-8);
-}
-
 }  // namespace nst::match

@@ -7,6 +7,7 @@
 #include "match/hard_regions.h"
 #include "match/neural_neighbors.h"
 #include "match/remd.h"
+#include "match/rows.h"
 #include "match/self_similarity.h"
 #include "match/sliced_wasserstein.h"
 #include "nst/tiling.h"  // pooling_stride

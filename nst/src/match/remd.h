@@ -8,6 +8,8 @@
 #include <cmath>
 #include <vector>
 
+#include "match/rows.h"
+
 namespace nst::match {
 
 // One layer's part of a hypercolumn: its activation as rows, the total pooling stride before it
@@ -56,8 +58,7 @@ template <class Pairs>
 // (output, with gradient), g (style), and the RGB values at the same pixels.
 [[nodiscard]] inline torch::Tensor strotss_style(const torch::Tensor& h, const torch::Tensor& g, const torch::Tensor& rgb_out,
                                                  const torch::Tensor& rgb_style) {
-    const auto unit = [](const torch::Tensor& r) { return r / r.norm(2, 1, true).clamp_min(1e-8); };
-    const auto h_unit = unit(h), g_unit = unit(g);
+    const auto h_unit = unit_rows(h), g_unit = unit_rows(g);
     const auto remd = relaxed_emd(1.0 - torch::mm(h_unit.detach(), g_unit.t()), [&](const auto& i, const auto& j) {
         return 1.0 - (h_unit.index_select(0, i) * g_unit.index_select(0, j)).sum(1);
     });

@@ -4,11 +4,13 @@
 // alike) without asking each feature to stay what it was, so strokes may replace edges.
 #include <torch/torch.h>
 
+#include "match/rows.h"
+
 namespace nst::match {
 
 // Cosine distances among the rows, each column divided by its sum (floored at 1e-8).
 [[nodiscard]] inline torch::Tensor normalised_self_distance(const torch::Tensor& rows) {
-    const auto unit = rows / rows.norm(2, 1, true).clamp_min(1e-8);
+    const auto unit = unit_rows(rows);
     const auto d = 1.0 - torch::mm(unit, unit.t());
     return d / d.sum(0, true).clamp_min(1e-8);
 }
