@@ -17,6 +17,8 @@ namespace {
 
 using nst::test::asset;
 using nst::test::cpu_random;
+using nst::test::red_minus_blue;
+using nst::test::tinted;
 
 constexpr nst::StyleLoss kMatching[] = {nst::StyleLoss::SW, nst::StyleLoss::REMD, nst::StyleLoss::NN};
 
@@ -47,28 +49,6 @@ nst::Image flat(int w, int h, float r, float g, float b) {
         img.rgb[i + 2] = b;
     }
     return img;
-}
-
-// A texture of one dominant colour (as test_regions.cpp): noise in `dominant`, little elsewhere.
-nst::Image tinted(int w, int h, int dominant, std::uint32_t seed) {
-    nst::Image img{w, h, std::vector<float>(static_cast<std::size_t>(w) * h * 3)};
-    std::uint32_t s = seed;
-    for (std::size_t i = 0; i < img.rgb.size(); ++i) {
-        s = s * 1664525u + 1013904223u;
-        const float noise = static_cast<float>(s >> 8) / static_cast<float>(1u << 24);
-        img.rgb[i] = (static_cast<int>(i % 3) == dominant) ? 0.55f + 0.45f * noise : 0.1f * noise;
-    }
-    return img;
-}
-
-double red_minus_blue(const nst::Image& img, int x0, int x1) {
-    double sum = 0;
-    for (int y = 0; y < img.height; ++y)
-        for (int x = x0; x < x1; ++x) {
-            const std::size_t i = (static_cast<std::size_t>(y) * img.width + x) * 3;
-            sum += img.rgb[i] - img.rgb[i + 2];
-        }
-    return sum / (static_cast<double>(img.height) * (x1 - x0));
 }
 
 TEST(MatchLosses, AStyleAgainstItselfIsZeroAndAnotherImageIsNot) {

@@ -14,6 +14,8 @@ namespace {
 
 using nst::test::asset;
 using nst::test::cpu_random;
+using nst::test::red_minus_blue;
+using nst::test::tinted;
 
 constexpr int kW = 64, kH = 48;
 
@@ -40,18 +42,6 @@ nst::Plane inverted(nst::Plane p) {
     return p;
 }
 
-// A texture of one dominant colour: noise in the channel `dominant`, little in the others.
-nst::Image tinted(int dominant, std::uint32_t seed) {
-    nst::Image img{kW, kH, std::vector<float>(static_cast<std::size_t>(kW) * kH * 3)};
-    std::uint32_t s = seed;
-    for (std::size_t i = 0; i < img.rgb.size(); ++i) {
-        s = s * 1664525u + 1013904223u;
-        const float noise = static_cast<float>(s >> 8) / static_cast<float>(1u << 24);
-        img.rgb[i] = (static_cast<int>(i % 3) == dominant) ? 0.55f + 0.45f * noise : 0.1f * noise;
-    }
-    return img;
-}
-
 // Mid-grey with a faint texture, the same in both halves.
 nst::Image grey_content() {
     nst::Image img{kW, kH, std::vector<float>(static_cast<std::size_t>(kW) * kH * 3)};
@@ -60,17 +50,6 @@ nst::Image grey_content() {
             for (int c = 0; c < 3; ++c)
                 img.rgb[(static_cast<std::size_t>(y) * kW + x) * 3 + c] = 0.5f + 0.05f * std::sin(0.7f * y + 1.3f * c);
     return img;
-}
-
-// Mean of (red − blue) over the columns [x0, x1).
-double red_minus_blue(const nst::Image& img, int x0, int x1) {
-    double sum = 0;
-    for (int y = 0; y < img.height; ++y)
-        for (int x = x0; x < x1; ++x) {
-            const std::size_t i = (static_cast<std::size_t>(y) * img.width + x) * 3;
-            sum += img.rgb[i] - img.rgb[i + 2];
-        }
-    return sum / (static_cast<double>(img.height) * (x1 - x0));
 }
 
 nst::SpatialControl halves() {
@@ -91,7 +70,7 @@ nst::Losses first_losses(const nst::Params& p, const std::vector<nst::Image>& st
 }
 
 TEST(Regions, EachHalfTakesItsOwnStylesColourWithoutRegionsBothTakeTheBlend) {
-    const auto red = tinted(0, 1), blue = tinted(2, 2), content = grey_content();
+    const auto red = tinted(kW, kH, 0, 1), blue = tinted(kW, kH, 2, 2), content = grey_content();
     auto p = params();
     p.lr = 0.03f;
     constexpr int kSteps = 40;
@@ -181,7 +160,7 @@ TEST(Regions, TheContentMapScalesTheContentTermPerPixel) {
 TEST(Regions, PaintingIsInstantNoForwardPassAndMasksFollowANewSize) {
     const auto content = asset("content.jpg", 64), painting = asset("style.jpg", 64);
     nst::Engine e(cpu_random(), params());
-    e.set_images(content, {painting, tinted(2, 5)});
+    e.set_images(content, {painting, tinted(kW, kH, 2, 5)});
     e.step();
     const long passes = e.target_passes();
     const double before = e.last_losses().style;
@@ -193,7 +172,7 @@ TEST(Regions, PaintingIsInstantNoForwardPassAndMasksFollowANewSize) {
     EXPECT_NE(e.last_losses().style, before) << "the next step uses the new masks";
     EXPECT_EQ(e.spatial(), c);
     // Coarse-to-fine: a smaller content keeps the masks (resampled to it).
-    e.retarget(asset("content.jpg", 32), {painting, tinted(2, 5)}, e.image());
+    e.retarget(asset("content.jpg", 32), {painting, tinted(kW, kH, 2, 5)}, e.image());
     e.step();
     EXPECT_TRUE(std::isfinite(e.last_losses().total));
     EXPECT_EQ(e.spatial().regions.size(), 1u);

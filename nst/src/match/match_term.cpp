@@ -31,6 +31,23 @@ const SpatialMasks::Layer* region_rows(SpatialMasks* masks, int idx, std::int64_
     return &m;
 }
 
+// One layer's loss, `loss(rows, weights)` of output rows against the styles with these weights:
+// of all rows with the blend, or with regions Σ_r λ_r · loss(the rows r owns, r's own weights).
+template <class Loss>
+torch::Tensor layer_over_regions(SpatialMasks* masks, int idx, const torch::Tensor& f, const std::vector<float>& blend,
+                                 const torch::Tensor& zero, const Loss& loss) {
+    const auto* m = region_rows(masks, idx, f.size(0));
+    if (!m) return loss(f, blend);
+    torch::Tensor sum = zero;
+    if (m->style.empty()) return sum;
+    const auto owned = match::owned_by_row(match::owners(*m), m->style.size());
+    for (std::size_t r = 0; r < owned.size(); ++r) {
+        if (owned[r].numel() == 0) continue;
+        sum = sum + m->weight[r] * loss(f.index_select(0, owned[r]), match::row_weights(m->style[r], blend));
+    }
+    return sum;
+}
+
 }  // namespace
 
 void set_draw_recorder(DrawRecorder recorder) { recorder_slot() = std::move(recorder); }
@@ -71,19 +88,9 @@ torch::Tensor MatchTerm::sliced_wasserstein(const Params& p, const Taps& feats, 
         std::vector<torch::Tensor> styles;
         for (const auto& s : per_style_.at(idx)) styles.push_back(s.rows);
         const auto v = draws.directions(relu_key("sw", idx), f.size(1), p.sw_directions);
-        const auto* m = region_rows(masks, idx, f.size(0));
-        if (!m) {
-            loss = loss + lw.weight * match::sliced_wasserstein(f, styles, blend, v);
-            continue;
-        }
-        if (m->style.empty()) continue;
-        const auto owned = match::owned_by_row(match::owners(*m), m->style.size());
-        for (std::size_t r = 0; r < owned.size(); ++r) {
-            if (owned[r].numel() == 0) continue;
-            loss = loss + (lw.weight * m->weight[r]) *
-                              match::sliced_wasserstein(f.index_select(0, owned[r]), styles,
-                                                        match::row_weights(m->style[r], blend), v);
-        }
+        loss = loss + lw.weight * layer_over_regions(masks, idx, f, blend, zero, [&](const auto& rows, const auto& w) {
+                   return match::sliced_wasserstein(rows, styles, w, v);
+               });
     }
     return loss;
 }
@@ -102,19 +109,9 @@ torch::Tensor MatchTerm::neural_neighbors(const Params& p, const Taps& feats, co
             const auto j = draws.positions(relu_key("nn", idx) + "/style" + std::to_string(k), s.rows.size(0), p.samples);
             candidates.push_back(match::unit_rows(j.defined() ? s.rows.index_select(0, j) : s.rows));
         }
-        const auto* m = region_rows(masks, idx, f.size(0));
-        if (!m) {
-            loss = loss + lw.weight * match::neural_neighbors(f, candidates, blend);
-            continue;
-        }
-        if (m->style.empty()) continue;
-        const auto owned = match::owned_by_row(match::owners(*m), m->style.size());
-        for (std::size_t r = 0; r < owned.size(); ++r) {
-            if (owned[r].numel() == 0) continue;
-            loss = loss + (lw.weight * m->weight[r]) *
-                              match::neural_neighbors(f.index_select(0, owned[r]), candidates,
-                                                      match::row_weights(m->style[r], blend));
-        }
+        loss = loss + lw.weight * layer_over_regions(masks, idx, f, blend, zero, [&](const auto& rows, const auto& w) {
+                   return match::neural_neighbors(rows, candidates, w);
+               });
     }
     return loss;
 }
