@@ -757,14 +757,19 @@ def case_style_knobs(viewer, work, source_dir):
     layer is refused with a message and the previous one kept."""
     with Session(viewer, work, ["--paused"]) as s:
         wait_for("the start targets", lambda: retargets(s))
+
+        def pick(probe):
+            """Clicks a radio button of the style panel and returns the next step's line."""
+            s.scroll_to(probe)
+            s.click(probe)
+            time.sleep(0.3)
+            return s.step_once()
+
         first = s.step_once()
         if (first["style_loss"], first["style_scale"], first["style_weight"]) != ("gram", 1, 1e8):
             raise Failure(f"expected gram, scale 1, beta 1e8 first: {first}")
         events = len(retargets(s))
-        s.scroll_to("statistic_w2")
-        s.click("statistic_w2")
-        time.sleep(0.3)
-        w2 = s.step_once()
+        w2 = pick("statistic_w2")
         if w2["style_loss"] != "w2" or w2["style_weight"] != 500:
             raise Failure(f"expected w2 with beta 500 (its default): {w2}")
         if len(retargets(s)) != events or w2["target_passes"] != first["target_passes"]:
@@ -789,9 +794,7 @@ def case_style_knobs(viewer, work, source_dir):
         if kept["style_scale"] != big["style_scale"]:
             raise Failure(f"the refused scale reached a step: {kept}")
         # The window shows the kept scale again: the next change sends it, not the refused one.
-        s.click("statistic_gram")
-        time.sleep(0.3)
-        gram = s.step_once()
+        gram = pick("statistic_gram")
         if gram["style_scale"] != big["style_scale"] or gram["style_loss"] != "gram" or gram["style_weight"] != 1e8:
             raise Failure(f"expected gram, beta 1e8 and the kept scale: {gram}")
         if len([l for l in s.viewer_log().splitlines() if "parameters refused" in l]) != 1:
@@ -799,29 +802,18 @@ def case_style_knobs(viewer, work, source_dir):
         # The losses that match features: the first computes the style's activations once (one
         # pass: one style); the others, self-similarity and the way back to gram compute nothing.
         # Each default weight follows its loss.
-        s.scroll_to("statistic_sw")
-        s.click("statistic_sw")
-        time.sleep(0.3)
-        sw = s.step_once()
+        sw = pick("statistic_sw")
         if sw["style_loss"] != "sw" or sw["style_weight"] != 1000 or sw["target_passes"] != gram["target_passes"] + 1:
             raise Failure(f"expected sw, beta 1000 and one forward pass (one style): {gram} -> {sw}")
         matched = [sw]
         for name, beta in (("remd", 100), ("nn", 100)):
-            s.click(f"statistic_{name}")
-            time.sleep(0.3)
-            matched.append(s.step_once())
+            matched.append(pick(f"statistic_{name}"))
             if matched[-1]["style_loss"] != name or matched[-1]["style_weight"] != beta:
                 raise Failure(f"expected {name} with beta {beta}: {matched[-1]}")
-        s.scroll_to("content_loss_self-similarity")
-        s.click("content_loss_self-similarity")
-        time.sleep(0.3)
-        ss = s.step_once()
+        ss = pick("content_loss_self-similarity")
         if ss["content_loss"] != "self-similarity" or ss["content_weight"] != 16 or ss["style_loss"] != "nn":
             raise Failure(f"expected self-similarity content with alpha 16: {ss}")
-        s.scroll_to("statistic_gram")
-        s.click("statistic_gram")
-        time.sleep(0.3)
-        back = s.step_once()
+        back = pick("statistic_gram")
         if back["style_loss"] != "gram" or back["style_weight"] != 1e8:
             raise Failure(f"expected gram and beta 1e8 again: {back}")
         if any(m["target_passes"] != sw["target_passes"] for m in matched + [ss, back]):
