@@ -1,4 +1,3 @@
 # panels/: the side panel and its sections (run, loss weights, per-layer style weights, inputs:
-# controls.cpp; optimizer; styles; the loss plot), and the sweep and "Render final..." windows.
-nst_add_sources(NST_VIEWER_SOURCES side_panel.cpp controls.cpp optimizer_panel.cpp style_panel.cpp plots.cpp
-                sweep_panel.cpp render_panel.cpp)
+# controls.cpp; optimizer; styles; the loss plot).
+nst_add_sources(NST_VIEWER_SOURCES side_panel.cpp controls.cpp optimizer_panel.cpp style_panel.cpp plots.cpp)

@@ -10,7 +10,7 @@
 #include "control/controller.h"
 #include "gl/screenshots.h"
 #include "nst/video/render.h"
-#include "panels/render_panel.h"
+#include "windows/render_panel.h"
 #include "probe/ui_probe.h"
 #include "run/render_check.h"
 #include "run/render_mode.h"  // duration_text

@@ -1,4 +1,4 @@
-#include "panels/render_panel.h"
+#include "windows/render_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>

@@ -1,4 +1,4 @@
-#include "panels/sweep_panel.h"
+#include "windows/sweep_panel.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
