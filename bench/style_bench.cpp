@@ -7,7 +7,8 @@
 //   3. For reference, re-targeting for a new style scale (forward passes of every style).
 //   0. (first) Each style loss (gram, w2, sw, remd, nn) and the self-similarity content term: the
 //      median step against Gram's, and the process's peak memory, each in its own forked process
-//      so that one loss's peak is not another's.
+//      so that one loss's peak is not another's. Then Gram with the creative controls: --seamless,
+//      --normalize-gradients 1, a texture (no content) and a seamless texture.
 #include <CLI/CLI.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,11 @@ struct LossRun {
     const char* name;
     nst::StyleLoss style;
     nst::ContentLoss content;
+    // The creative controls on a Gram step: circular padding and wrapping TV (the size rounded to
+    // the grid), gradient normalisation at this strength, a texture (no content term).
+    bool seamless = false;
+    float normalize = 0;
+    bool texture = false;
 };
 
 // Runs `run` in a child process and returns its (median ms, peak MiB); {-1,-1} if it failed.
@@ -119,23 +125,35 @@ int main(int argc, char** argv) {
                             {"sw", nst::StyleLoss::SW, nst::ContentLoss::MSE},
                             {"remd", nst::StyleLoss::REMD, nst::ContentLoss::MSE},
                             {"nn", nst::StyleLoss::NN, nst::ContentLoss::MSE},
-                            {"gram+ss", nst::StyleLoss::Gram, nst::ContentLoss::SelfSimilarity}};
+                            {"gram+ss", nst::StyleLoss::Gram, nst::ContentLoss::SelfSimilarity},
+                            {"seamless", nst::StyleLoss::Gram, nst::ContentLoss::MSE, true},
+                            {"norm 1", nst::StyleLoss::Gram, nst::ContentLoss::MSE, false, 1.0f},
+                            {"texture", nst::StyleLoss::Gram, nst::ContentLoss::MSE, false, 0.0f, true},
+                            {"tex+seam", nst::StyleLoss::Gram, nst::ContentLoss::MSE, true, 0.0f, true}};
     std::printf("%6s %8s %10s %8s %10s\n", "size", "loss", "ms/step", "x gram", "peak MiB");
     for (const int size : sizes) {
         double gram_ms = 0;
         for (const auto& r : runs) {
             const auto [ms, mib] = in_child([&] {
-                const nst::Image c = nst::resize_long_side(content_full, size);
+                nst::Image c = nst::resize_long_side(content_full, size);
                 nst::Params p = nst::Params::defaults();
                 p.style_loss = r.style;
                 p.content_loss = r.content;
                 p.style_weight = nst::default_style_weight(r.style, true);
                 p.content_weight = nst::default_content_weight(r.content);
+                p.seamless = r.seamless;
+                p.normalize_gradients = r.normalize;
+                if (r.seamless) {
+                    const auto [w, h] = nst::seamless_size(c.width, c.height, p);
+                    c = nst::resize_to(content_full, w, h);
+                }
                 nst::Engine e(options, p);
-                e.set_images(c, {nst::resize_long_side(style_full, size)});
+                const std::vector<nst::Image> styles{nst::resize_long_side(style_full, size)};
+                if (r.texture) e.set_texture(c.width, c.height, styles, nst::Init::Noise);
+                else e.set_images(c, styles);
                 return median_step_ms(e, warmup, steps);
             });
-            if (r.style == nst::StyleLoss::Gram && r.content == nst::ContentLoss::MSE) gram_ms = ms;
+            if (&r == &runs[0]) gram_ms = ms;  // plain Gram: what every row is compared with
             std::printf("%6d %8s %10.1f %8.2f %10.0f\n", size, r.name, ms, gram_ms > 0 ? ms / gram_ms : 0.0, mib);
             std::fflush(stdout);
         }

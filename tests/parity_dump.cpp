@@ -38,6 +38,7 @@ constexpr const char* kUsage =
     "       --out DIR [--content-weight A] [--style-weight B] [--tv-weight G] [--lr LR] [--style-blend W,W,...]\n"
     "       [--colors off|post|luminance|histogram] [--style-scale F] [--style-loss gram|w2|sw|remd|nn] [--pooling max|avg]\n"
     "       [--content-loss mse|self-similarity] [--sw-directions K] [--samples N] [--seed N]\n"
+    "       [--normalize-gradients S] [--layer-blend L=W/W,...] [--seamless true] [--texture true]\n"
     "       [--optimizer adam|lbfgs] [--lbfgs-history N] [--average DECAY] [--masks FILE --regions S:W,...]\n"
     "       [--style-layers SPEC] [--content-layers SPEC] [--tile N] [--temporal FILE --temporal-weight W]\n";
 
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
         nst::Params params = nst::Params::defaults();
         nst::Pooling pooling = nst::Pooling::Max;
         std::uint64_t seed = 0;
+        bool texture = false;  // no content term, a noise start (written to inputs.safetensors as "start")
         int tile = 0;  // tiled steps (the reference is untiled: the same loss, computed whole)
         for (auto& [name, value] : flags) {
             if (name == "content-weight") params.content_weight = std::stof(value);
@@ -166,6 +168,10 @@ int main(int argc, char** argv) {
             else if (name == "sw-directions") params.sw_directions = std::stoi(value);
             else if (name == "samples") params.samples = std::stoi(value);
             else if (name == "seed") seed = std::stoull(value);
+            else if (name == "normalize-gradients") params.normalize_gradients = std::stof(value);
+            else if (name == "layer-blend") params.layer_blend = nst::parse_layer_blend(value);
+            else if (name == "seamless") params.seamless = value == "true";
+            else if (name == "texture") texture = value == "true";
             else if (name != "weights" && name != "content" && name != "size" && name != "steps" &&
                      name != "threads" && name != "out" && name != "masks" && name != "regions" && name != "temporal") {
                 std::fprintf(stderr, "nst_parity_dump: unknown flag --%s\n", name.c_str());
@@ -185,7 +191,6 @@ int main(int argc, char** argv) {
             styles.push_back(nst::resize_long_side(nst::load_image(path), style_long));
             inputs.push_back(chw("style" + std::to_string(styles.size() - 1), styles.back()));
         }
-        nst::safetensors::write(out / "inputs.safetensors", inputs);
 
         nst::EngineOptions options;
         options.features.weights_path = get("weights");
@@ -203,7 +208,13 @@ int main(int argc, char** argv) {
                 key, shape, std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel())));
         });
         nst::Engine engine(options, params);
-        engine.set_images(content, styles);
+        if (texture) {
+            engine.set_texture(content.width, content.height, styles, nst::Init::Noise);
+            inputs.push_back(chw("start", engine.image()));
+        } else {
+            engine.set_images(content, styles);
+        }
+        nst::safetensors::write(out / "inputs.safetensors", inputs);
         const nst::SpatialControl spatial =
             flags.contains("masks") ? read_spatial(get("masks"), flags["regions"]) : nst::SpatialControl{};
         engine.set_spatial(spatial);
@@ -231,6 +242,10 @@ int main(int argc, char** argv) {
                               {"sw_directions", params.sw_directions},
                               {"samples", params.samples},
                               {"seed", seed},
+                              {"normalize_gradients", params.normalize_gradients},
+                              {"layer_blend", nlohmann::json::object()},
+                              {"seamless", params.seamless},
+                              {"texture", texture},
                               {"pooling", pooling == nst::Pooling::Max ? "max" : "avg"},
                               {"optimizer", nst::optimizer_name(params.optimizer)},
                               {"lbfgs_history", params.lbfgs_history},
@@ -241,6 +256,7 @@ int main(int argc, char** argv) {
             auto& dst = run[layers == &params.content_layers ? "content_layers" : "style_layers"];
             for (const auto& lw : *layers) dst[lw.layer] = lw.weight;
         }
+        for (const auto& b : params.layer_blend) run["layer_blend"][b.layer] = b.weights;
         for (const auto& r : spatial.regions)
             run["regions"].push_back({{"style", r.style}, {"weight", r.weight}});
         run["content_map"] = !spatial.content_map.empty();

@@ -65,6 +65,18 @@ spec draws (count, range, distinct, unit columns; an absent key means all positi
 These cases check the formulas and their gradients; the comments at CASES say why their weights,
 samples and style scales are what they are (a few of these terms have kinks where the start sits).
 
+Creative controls (docs/LOSS.md): texture mode has no content term and starts from the engine's
+noise (inputs' "start"). Seamless runs x and the content's target through the network with
+`circular` (each 3x3 convolution padded by F.pad(mode="circular"), then unpadded), the styles'
+targets zero-padded, and TV takes the differences around the torus (roll). A --layer-blend layer
+blends with its own normalised weights (Gram, W2: the statistic; sw, nn: the losses; the regions'
+background). Gradient normalisation: each term reads the activations as its own detached leaves;
+their gradients g_l are rescaled by (t_l / (n_l + 1e-30))^S (n_l = sum |g_l|, in float64), added
+per layer and sent back through the network with torch.autograd.backward, with the TV and temporal
+gradients; the losses recorded are the plain terms. (Under L-BFGS the norms' last bits reach the
+first curvature pair: float32 norms instead of float64 move the losses by 1e-3 at step 3, so no
+L-BFGS case runs it.)
+
 L-BFGS runs torch.optim.LBFGS itself (no line search, tolerances off, one evaluation per
 iteration) on the engine's bounded parametrisation of the image, x = sin(z pi/2)^2. Its first
 step is tiny (L1 length lr), so the first curvature pair is the difference of two nearly equal
@@ -140,10 +152,16 @@ class VGG19Features(torch.nn.Module):
         self.requires_grad_(False)
         self.eval()
 
-    def forward(self, x, taps):
+    def forward(self, x, taps, circular=False):
+        """The activations at `taps`; `circular` (seamless): every 3x3 convolution pads by wrapping
+        around the torus instead of with zeros."""
         out = {}
         for idx, layer in enumerate(self.layers):
-            x = layer(x)
+            if circular and isinstance(layer, torch.nn.Conv2d):
+                x = torch.nn.functional.conv2d(torch.nn.functional.pad(x, (1, 1, 1, 1), mode="circular"),
+                                               layer.weight, layer.bias)
+            else:
+                x = layer(x)
             if idx in taps:
                 out[idx] = x
         return out
@@ -485,13 +503,20 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
     torch.set_num_threads(run["threads"])
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
-    content_l = {RELU[k]: v for k, v in run["content_layers"].items()}
+    texture, seamless = run.get("texture", False), run.get("seamless", False)
+    # Texture: no content term (no content layers tapped); seamless: x and the content's target seen
+    # through the circular network, the styles' targets through the zero-padded one.
+    content_l = {} if texture else {RELU[k]: v for k, v in run["content_layers"].items()}
     style_l = {RELU[k]: v for k, v in run["style_layers"].items()}
     taps = set(content_l) | set(style_l)
     net = network(weights_path, max(taps), run["pooling"])
-    feats = lambda img: net((img - mean) / std, taps)
+    feats = lambda img, circular=False: net((img - mean) / std, taps, circular)
     raw = run["style_blend"] or [1.0] * run["styles"]
     blend = [w / sum(raw) for w in raw]
+    # --layer-blend: a layer named there blends the styles with its own weights (normalised).
+    layer_blend = {RELU[k]: [w / sum(ws) for w in ws] for k, ws in run.get("layer_blend", {}).items()}
+    blend_at = lambda i: layer_blend.get(i, blend)
+    strength = run.get("normalize_gradients", 0.0)
     w2 = run["style_loss"] == "w2"
     match = run["style_loss"] in ("sw", "nn", "remd")  # features matched, a blend of losses
     self_sim = run.get("content_loss", "mse") == "self-similarity"
@@ -499,15 +524,15 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
     draws = Draws(draws, problems)
     content_in, styles_in = network_inputs(inputs, run)
     with torch.no_grad():  # targets once
-        c_t = {i: f for i, f in feats(content_in).items() if i in content_l}
+        c_t = {i: f for i, f in feats(content_in, seamless).items() if i in content_l}
         per_style = [feats(s) for s in styles_in]
         if match:  # each style's rows per layer
             s_t, single = None, {(i, k): rows(f[i]) for i in style_l for k, f in enumerate(per_style)}
         elif w2:
-            s_t = {i: w2_target([moments(f[i]) for f in per_style], blend) for i in style_l}
+            s_t = {i: w2_target([moments(f[i]) for f in per_style], blend_at(i)) for i in style_l}
             single = {(i, k): w2_target([moments(f[i])], [1.0]) for i in style_l for k, f in enumerate(per_style)}
         else:
-            s_t = {i: sum(w * gram(f[i]) for w, f in zip(blend, per_style)) for i in style_l}
+            s_t = {i: sum(w * gram(f[i]) for w, f in zip(blend_at(i), per_style)) for i in style_l}
             single = {(i, k): gram(f[i]) for i in style_l for k, f in enumerate(per_style)}
     layer_loss = w2_loss if w2 else (lambda f, t: ((gram(f) - t) ** 2).mean())
     regions = bool(run.get("regions"))
@@ -522,7 +547,7 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
     # layout differ by float rounding only; measured here, on this machine's kernels.
     with torch.no_grad():
         net_cl = copy.deepcopy(net).to(memory_format=torch.channels_last)
-        other = net_cl(((content_in - mean) / std).contiguous(memory_format=torch.channels_last), taps)
+        other = net_cl(((content_in - mean) / std).contiguous(memory_format=torch.channels_last), taps, seamless)
         rounding = {i: (other[i] - c_t[i]).pow(2).mean().sqrt().item() for i in content_l}
         other = {i: rows(other[i]) for i in content_l}  # self-similarity's floor uses them whole
         map_peak = {i: content_map[i].max().sqrt().item() if content_map is not None else 1.0 for i in content_l}
@@ -538,9 +563,10 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
         m = (f * t).reshape(c, -1)
         return ((m @ m.t() / (c * (t ** 2).sum()) - target) ** 2).mean()
 
-    def row_styles(k):
-        """[(style, weight)] a row compares against: its own style, or the blend (k None)."""
-        return list(enumerate(blend)) if k is None else [(k, 1.0)]
+    def row_styles(k, i=None):
+        """[(style, weight)] a row compares against: its own style, or the blend (k None) at layer i
+        (its --layer-blend if it has one), the styles of weight 0 left out (a term 0 x L adds 0)."""
+        return [(kk, w) for kk, w in enumerate(blend if i is None else blend_at(i)) if w != 0] if k is None else [(k, 1.0)]
 
     def match_layer(i, f, e):
         """sw or nn at layer i, evaluation e: the blend of losses, or per hard row."""
@@ -558,8 +584,8 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
                 return candidates[k]
             loss_of = lambda xr, ks: nn_loss(xr, [(cand(k), w) for k, w in ks])
         if not regions:
-            return loss_of(x_rows, row_styles(None))
-        return sum((w * loss_of(x_rows[p], row_styles(k)) for p, k, w in hard[i]), torch.zeros(()))
+            return loss_of(x_rows, row_styles(None, i))
+        return sum((w * loss_of(x_rows[p], row_styles(k, i)) for p, k, w in hard[i]), torch.zeros(()))
 
     def remd_style(f, img, e):
         """STROTSS over the hypercolumns of `remd_layers`; not per layer (the b_l enter as sqrt(b_l))."""
@@ -613,7 +639,7 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
         loss = (d * content_map[i]).mean() if content_map is not None else d.mean()
         return loss, ROUNDING_MARGIN * 2 * loss.detach().sqrt().item() * map_peak[i] * rounding[i]
     temporal_terms = []
-    start = content_in
+    start = inputs["start"] if texture else content_in  # texture: the engine's noise
     if temporal is not None:
         start = temporal["start"]
         k = 0
@@ -630,27 +656,54 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
 
     draw_index = None  # each evaluation uses its own draws unless this says whose
 
+    def normalized(leaves, layer_w):
+        """One term's gradients at its leaves rescaled per layer (--normalize-gradients S): n_l = sum
+        |g_l|, t_l = w_l sum_k n_k / sum_k w_k over the layers of weight != 0, g_l (t_l / (n_l + 1e-30))^S."""
+        used = [i for i, w in layer_w.items() if w != 0 and leaves[i].grad is not None]
+        norms = {i: leaves[i].grad.double().abs().sum() for i in used}
+        total_norm, total_w = sum(norms.values()), sum(layer_w[i] for i in used)
+        return {i: leaves[i].grad * ((layer_w[i] * total_norm / total_w) / (norms[i] + 1e-30)).pow(strength).float()
+                for i in used}
+
     def evaluate():
         """The loss at x, its gradient in x.grad, and the losses recorded."""
         e = len(losses) if draw_index is None else draw_index  # whose draws it uses
-        f = feats(x)
-        per_layer = {i: content_layer(i, f[i], e) for i in content_used}
+        f = feats(x, seamless)
+        # Gradient normalisation: each term reads the activations as its own leaves, so that its
+        # gradient at each layer (without the deeper layers' paths) can be rescaled before it goes on.
+        leaves = lambda used: {i: f[i].detach().requires_grad_(True) for i in used}
+        f_c, f_s = (leaves(content_used), leaves(style_used)) if strength > 0 else (f, f)
+        per_layer = {i: content_layer(i, f_c[i], e) for i in content_used}
         content = sum((w * per_layer[i][0] for i, w in content_used.items()), torch.zeros(()))
         floor = sum(w * per_layer[i][1] for i, w in content_used.items())
         if run["style_loss"] == "remd":
-            style = remd_style(f, x, e)
+            style = remd_style(f_s, x, e)
         else:
-            style = sum((w * style_layer(i, f[i], e) for i, w in style_used.items()), torch.zeros(()))
-        tv = (x.diff(dim=2) ** 2).mean() + (x.diff(dim=3) ** 2).mean()
-        total = run["content_weight"] * content + run["style_weight"] * style + run["tv_weight"] * tv
+            style = sum((w * style_layer(i, f_s[i], e) for i, w in style_used.items()), torch.zeros(()))
+        if seamless:  # around the torus: the last row (column) against the first
+            tv = ((x.roll(-1, dims=2) - x) ** 2).mean() + ((x.roll(-1, dims=3) - x) ** 2).mean()
+        else:
+            tv = (x.diff(dim=2) ** 2).mean() + (x.diff(dim=3) ** 2).mean()
+        features_part = run["content_weight"] * content + run["style_weight"] * style
+        rest = run["tv_weight"] * tv
         temporal_loss = torch.zeros(())
         for t, c in temporal_terms:
             temporal_loss = temporal_loss + (c * (x - t) ** 2).sum() / x.numel()
         if temporal_terms:
-            total = total + run["temporal_weight"] * temporal_loss
+            rest = rest + run["temporal_weight"] * temporal_loss
+        total = features_part + rest
         if x.is_leaf:
             x.grad = None
-        total.backward()
+        if strength > 0:
+            if features_part.requires_grad:  # into the leaves (remd's palette: into x itself)
+                features_part.backward(retain_graph=True)
+            sent = {}
+            for term_leaves, layer_w in ((f_c, content_used), (f_s, style_used)):
+                for i, g in normalized(term_leaves, layer_w).items():
+                    sent[i] = sent[i] + g if i in sent else g
+            torch.autograd.backward([rest] + [f[i] for i in sent], [torch.ones_like(rest)] + list(sent.values()))
+        else:
+            total.backward()
         losses.append({"content": content.item(), "style": style.item(), "tv": tv.item(), "total": total.item(),
                        "temporal": temporal_loss.item(), "content_floor": floor})
         return total
@@ -661,7 +714,7 @@ def reference(weights_path, inputs, run, steps, masks=None, temporal=None, draws
         # the image sin(z pi/2)^2 (the engine's bounded parametrisation), the start moved 1/512
         # into the box first.
         margin = 1 / 512
-        z = (torch.asin(content_in.clamp(margin, 1 - margin).sqrt()) * (2 / math.pi)).requires_grad_(True)
+        z = (torch.asin(start.clamp(margin, 1 - margin).sqrt()) * (2 / math.pi)).requires_grad_(True)
         opt = torch.optim.LBFGS([z], lr=run["lr"], max_iter=steps, max_eval=2 * steps,
                                 history_size=run["lbfgs_history"], tolerance_grad=-1, tolerance_change=-1)
 
@@ -814,6 +867,27 @@ CASES = [
     # loss): the start is what it is for.
     ("self-similarity content, shifted start", {**AVG, **SELF_SIM, "temporal-weight": "1",
                                                 "temporal-set": "two targets"}, 1),
+    # Creative controls (docs/LOSS.md), at the default weights: each knob, left out of the reference,
+    # moves the image by ~1e-2 (normalisation at 1 against 0; at 0.5 against 0.45: 7e-3) or the losses
+    # by > 1e-3. One exception: from the content start its term's gradient hardly acts in 10 steps (the
+    # reference without it: 1.4e-4), so the 0.5 case starts from the temporal set's shifted start
+    # (temporal weight 1, ~3 % of the loss; its gradient is not normalised) with two content layers,
+    # where leaving the content's normalisation out moves the image by 6e-3.
+    ("normalize gradients 1", {**AVG, "normalize-gradients": "1"}, 1),
+    ("normalize gradients 0.5, blend 3,1", {**AVG, "normalize-gradients": "0.5", "style-blend": "3,1",
+                                            "content-layers": "relu2_2:1,relu4_2:0.5", "temporal-weight": "1",
+                                            "temporal-set": "two targets"}, 2),
+    # relu3_1 keeps --style-blend (equal); the others take one style each.
+    ("layer blend coarse/fine", {**AVG, "layer-blend": "relu1_1=0/1,relu2_1=0/1,relu4_1=1/0,relu5_1=1/0"}, 2),
+    ("layer blend, w2", {**AVG, **W2, "style-blend": "1,3", "layer-blend": "relu1_1=1/0,relu3_1=2/1"}, 2),
+    # Seamless at 96x72 needs a grid that divides 72: SHALLOW's deepest layer relu3_1 (4). At tv weight 1
+    # the wrapped differences move the border by 1e-2 (the TV value by 18 %); the content's target
+    # through the zero-padded network would make the content term non-zero at the start.
+    ("seamless texture", {**AVG, **SHALLOW, "seamless": "true", "texture": "true"}, 1),
+    ("seamless with content", {**AVG, **SHALLOW, "seamless": "true"}, 1),
+    # A video frame (Engine::set_content) takes its content target around the torus too.
+    ("seamless temporal", {**AVG, **SHALLOW, "seamless": "true", "temporal-weight": "1000",
+                           "temporal-set": "two targets"}, 1),
 ]
 
 
@@ -829,7 +903,9 @@ def check_case(name, flags, run, inputs, size):
               "style_scale": float(flags.get("style-scale", 1.0)),
               "optimizer": flags.get("optimizer", "adam"),
               "lbfgs_history": float(flags.get("lbfgs-history", 100)),
-              "average": float(flags.get("average", 0.0))}
+              "average": float(flags.get("average", 0.0)),
+              "texture": flags.get("texture") == "true", "seamless": flags.get("seamless") == "true",
+              "normalize_gradients": float(flags.get("normalize-gradients", 0.0))}
     want_regions = [{"style": -1 if st == "none" else int(st), "weight": float(w)}
                     for st, w in (item.split(":") for item in flags["regions"].split(","))] if "regions" in flags else []
     if run["regions"] != want_regions:
@@ -846,6 +922,27 @@ def check_case(name, flags, run, inputs, size):
             same = len(got_l) == len(value_l) and all(math.isclose(g, v, rel_tol=1e-6) for g, v in zip(got_l, value_l))
         if not same:
             problems.append(f"{name}: run.json {key} = {got!r}, expected {value!r}")
+    want_blend = {layer: [float(w) for w in ws.split("/")] for layer, ws in
+                  (item.split("=") for item in flags["layer-blend"].split(","))} if "layer-blend" in flags else {}
+    got_blend = run.get("layer_blend")
+    if got_blend is None or set(got_blend) != set(want_blend) or not all(
+            len(got_blend[k]) == len(v) and all(math.isclose(g, w, rel_tol=1e-6) for g, w in zip(got_blend[k], v))
+            for k, v in want_blend.items()):
+        problems.append(f"{name}: run.json layer_blend = {got_blend!r}, expected {want_blend!r}")
+    if expect["texture"] != ("start" in inputs):
+        problems.append(f"{name}: inputs.safetensors {'lacks' if expect['texture'] else 'has'} a start image")
+    elif "start" in inputs:  # uniform noise in [0, 1] (mean 1/2, deviation 1/sqrt(12)) at the content's size
+        start = inputs["start"]
+        if (start.shape != inputs["content"].shape or start.min() < 0 or start.max() > 1 or
+                abs(start.mean() - 0.5) > 0.02 or abs(start.std() - 12 ** -0.5) > 0.02):
+            problems.append(f"{name}: texture start of shape {tuple(start.shape)} in [{start.min():.3g}, "
+                            f"{start.max():.3g}], mean {start.mean():.3g}, deviation {start.std():.3g}; expected "
+                            f"uniform noise of shape {tuple(inputs['content'].shape)}")
+    if expect["seamless"]:  # whole pooling windows around the torus
+        deepest = max(RELU[k] for k in [*run["style_layers"], *([] if expect["texture"] else run["content_layers"])])
+        grid = 2 ** poolings_before(deepest)
+        if any(n % grid for n in inputs["content"].shape[2:]):
+            problems.append(f"{name}: seamless at {tuple(inputs['content'].shape[2:])}, not multiples of {grid}")
     content_long = max(inputs["content"].shape[2:])
     if content_long != size:
         problems.append(f"{name}: content long side {content_long}, expected {size}")

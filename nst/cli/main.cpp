@@ -111,14 +111,20 @@ std::string resolve_weights(const nst::RunSettings& o) {
     }
 }
 
-// One line for the log and the terminal: what the style term uses.
-std::string describe_style(const nst::RunSettings& o, const nst::Params& p) {
+// "a.jpg x0.75 + b.png x0.25" (names alone for one style).
+std::string style_names(const nst::RunSettings& o, const std::vector<float>& blend) {
     std::string out;
     for (std::size_t k = 0; k < o.styles.size(); ++k) {
         if (k) out += " + ";
         out += std::filesystem::path(o.styles[k]).filename().string();
-        if (o.styles.size() > 1) out += " x" + number(p.style_blend[k]);
+        if (o.styles.size() > 1) out += " x" + number(blend[k]);
     }
+    return out;
+}
+
+// One line for the log and the terminal: what the style term uses.
+std::string describe_style(const nst::RunSettings& o, const nst::Params& p) {
+    const std::string out = style_names(o, p.style_blend);
     return out + " | colours " + nst::color_mode_name(p.colors) + " | scale " + number(p.style_scale) +
            " | statistic " + nst::style_loss_name(p.style_loss) +
            (p.content_loss == nst::ContentLoss::MSE ? std::string() : std::string(" | content ") + nst::content_loss_name(p.content_loss));
@@ -130,7 +136,7 @@ std::string describe_optimizer(const nst::RunSettings& o, const nst::Params& p) 
     if (p.optimizer == nst::Optimizer::LBFGS) out += " history " + std::to_string(p.lbfgs_history);
     out += p.average > 0 ? " | average " + number(p.average) : std::string(" | no average");
     out += " | start ";
-    out += o.init_image.empty() ? nst::init_name(o.init) : std::filesystem::path(o.init_image).filename().string();
+    out += o.init_image.empty() ? nst::init_name(nst::start_init(o)) : std::filesystem::path(o.init_image).filename().string();
     return out;
 }
 
@@ -160,6 +166,46 @@ nlohmann::json regions_json(const std::vector<nst::RegionSpec>& regions) {
     return out;
 }
 
+// One line for the terminal: the creative controls in use, e.g. "texture 256x256 | seamless |
+// normalised gradients 0.5 | layer blend relu1_1=0/1"; empty when none is.
+std::string describe_creative(const nst::RunSettings& o, const nst::Params& p) {
+    std::vector<std::string> parts;
+    if (nst::texture_mode(o)) {
+        const auto [w, h] = nst::texture_size(o);
+        parts.push_back("texture " + std::to_string(w) + "x" + std::to_string(h) + " (no content term)" +
+                        (o.texture && !o.content.empty() ? ", --content not used" : ""));
+    }
+    if (p.seamless) parts.emplace_back("seamless");
+    if (p.normalize_gradients > 0) parts.push_back("normalised gradients " + number(p.normalize_gradients));
+    if (!p.layer_blend.empty()) parts.push_back("layer blend " + nst::format_layer_blend(p.layer_blend));
+    std::string out;
+    for (const auto& part : parts) out.append(out.empty() ? "" : " | ").append(part);
+    return out;
+}
+
+// --colors-only: the content recoloured with the styles' palette, written at once (no engine, no
+// weights, no steps).
+int colors_only(const Options& o, const nst::Image& content_full, const std::vector<nst::Image>& styles) {
+    const nst::RunSettings& s = o.run;
+    const nst::Image content = nst::cli::content_at(content_full, s, s.size);
+    const std::vector<float> blend = nst::normalized_blend(s.params.style_blend, styles.size());
+    const nst::Image out = nst::color::colors_only(content, styles, blend);
+    if (!s.log_json.empty()) {
+        std::ofstream log(s.log_json, std::ios::trunc);
+        if (!log) throw nst::Error("--log-json " + s.log_json + ": cannot open for writing");
+        log << nlohmann::json{{"event", "start"},  {"colors_only", true},      {"width", content.width},
+                              {"height", content.height}, {"styles", s.styles}, {"style_blend", blend}}
+                   .dump()
+            << '\n';
+    }
+    nst::save_image(out, o.output);
+    std::fprintf(stderr, "wrote %s (colours only: %s recoloured with the palette of %s, %dx%d, no optimisation)\n",
+                 o.output.c_str(), std::filesystem::path(s.content).filename().c_str(),
+                 style_names(s, blend).c_str(),
+                 content.width, content.height);
+    return 0;
+}
+
 std::filesystem::path numbered(const std::filesystem::path& output, int step) {
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, "_%06d", step);
@@ -172,6 +218,8 @@ int run(const Options& o) {
     // Before any work, whatever the run: a --tile under the pooling grid is the user's to fix.
     const int tile = nst::cli::checked_tile(o.run, stderr);
     if (!o.sweeps.empty()) {
+        require(!nst::texture_mode(o.run), "--sweep needs --content (a texture is not swept yet)");
+        require(!o.run.params.colors_only, "--sweep and --colors-only are mutually exclusive (nothing is optimised)");
         require(o.run.video.empty(), "--sweep and --video are mutually exclusive (sweep a look on a still frame)");
         require(o.save_every == 0, "--save-every does not apply to --sweep (each cell is written at the end)");
         return nst::cli::run_sweep({o.run, o.sweeps, o.sweep_mode, o.output, o.cuda_graph, resolve_weights});
@@ -193,14 +241,28 @@ int run(const Options& o) {
     // Resolve the device before the slow work so that a bad --device fails at once.
     const std::string device = nst::resolve_device(s.device);
 
-    const nst::Image content_full = nst::load_image(s.content, s.max_pixels);
+    // Texture mode (no --content, or --texture): the image is made from the styles alone.
+    const bool texture = nst::texture_mode(s);
+    const nst::Image content_full = texture ? nst::Image{} : nst::load_image(s.content, s.max_pixels);
     // The engine resizes each style to --style-scale x the content's long side at every level.
     const std::vector<nst::Image> styles = nst::cli::load_styles(s);
-    const nst::Image content = nst::resize_long_side(content_full, s.size);
+    if (s.params.colors_only) return colors_only(o, content_full, styles);
+    // Texture mode starts from noise unless --init gray (there is no content to start from).
+    const nst::Init init = nst::start_init(s);
+    const nst::cli::Size full_size = nst::cli::run_size(s, {content_full.width, content_full.height}, s.size);
+    const nst::Image content = texture ? nst::Image{} : nst::cli::content_at(content_full, s, s.size);
+    if (s.params.seamless) {
+        nst::RunSettings plain = s;
+        plain.params.seamless = false;
+        const nst::cli::Size asked = nst::cli::run_size(plain, {content_full.width, content_full.height}, s.size);
+        if (asked.width != full_size.width || asked.height != full_size.height)
+            std::fprintf(stderr, "nst: --seamless: %dx%d rounded to %dx%d (multiples of %d, the network's pooling grid)\n",
+                         asked.width, asked.height, full_size.width, full_size.height, nst::seamless_grid(s.params));
+    }
     // Masks at the run's size (the engine resamples them for coarser levels); read and checked
     // here, before a download or any step, so a bad mask leaves the previous output as it was.
     const nst::SpatialControl spatial =
-        nst::load_spatial(s.regions, s.content_map, content.width, content.height, s.max_pixels);
+        nst::load_spatial(s.regions, s.content_map, full_size.width, full_size.height, s.max_pixels);
     const nst::Image init_image = nst::cli::load_init_image(s);
     // Coarse-to-fine (levels.h): each level starts from the previous result upsampled; the last is
     // --size with --steps steps. Coarse steps are cheap (1/4 the pixels per level).
@@ -210,7 +272,7 @@ int run(const Options& o) {
     const int regions = static_cast<int>(spatial.regions.size());
     std::vector<nst::cli::Size> sizes;
     for (const nst::cli::Level& level : levels)
-        sizes.push_back(nst::cli::level_size({content_full.width, content_full.height}, level.size));
+        sizes.push_back(nst::cli::run_size(s, {content_full.width, content_full.height}, level.size));
     nst::cli::apply(nst::cli::choose_tiling(s, tile, sizes, device, regions, stderr), engine_options);
 
     // After the inputs are known to be good: a typo in a file name should not cost a download.
@@ -233,11 +295,13 @@ int run(const Options& o) {
     nst::Engine engine(engine_options, params);
     if (engine.random_features()) std::fprintf(stderr, "warning: %s\n", nst::kRandomFeaturesWarning);
     std::fprintf(stderr, "nst %s | LibTorch %s | device %s | %dx%d | %d steps | features: %s\n", nst::version(),
-                 nst::libtorch_version().c_str(), device.c_str(), content.width, content.height, s.steps,
+                 nst::libtorch_version().c_str(), device.c_str(), full_size.width, full_size.height, s.steps,
                  engine.random_features() ? "untrained (random) features" : engine_options.features.weights_path.c_str());
     std::fprintf(stderr, "style: %s\n", describe_style(s, params).c_str());
     std::fprintf(stderr, "optimizer: %s\n", describe_optimizer(s, params).c_str());
     if (!spatial.empty()) std::fprintf(stderr, "%s\n", describe_spatial(s).c_str());
+    if (const std::string creative = describe_creative(s, params); !creative.empty())
+        std::fprintf(stderr, "%s\n", creative.c_str());
 
     // --log-json's first line, written once the engine took the first level: a one-level run's
     // tile plan is on it (a run of several levels has it on each level line).
@@ -245,8 +309,13 @@ int run(const Options& o) {
                            {"features", engine.random_features() ? "untrained (random) features" : "vgg19"},
                            {"weights", engine_options.features.weights_path},
                            {"device", device},
-                           {"width", content.width},
-                           {"height", content.height},
+                           {"width", full_size.width},
+                           {"height", full_size.height},
+                           {"texture", texture},
+                           {"seamless", params.seamless},
+                           {"normalize_gradients", params.normalize_gradients},
+                           {"layer_blend", nst::format_layer_blend(params.layer_blend)},
+                           {"colors_only", false},
                            {"styles", s.styles},
                            {"style_blend", params.style_blend},
                            {"preserve_colors", nst::color_mode_name(params.colors)},
@@ -261,7 +330,7 @@ int run(const Options& o) {
                            {"lr", params.lr},
                            {"lbfgs_history", params.lbfgs_history},
                            {"average", params.average},
-                           {"init", s.init_image.empty() ? nst::init_name(s.init) : "image"},
+                           {"init", s.init_image.empty() ? nst::init_name(init) : "image"},
                            {"init_image", s.init_image}};
     head["max_memory"] = engine_options.max_memory;  // the budget the engine tiles by (0: an explicit --tile)
 
@@ -271,8 +340,15 @@ int run(const Options& o) {
         const nst::cli::Level& level = levels[li];
         const auto t_level = std::chrono::steady_clock::now();
         const bool last = li + 1 == levels.size();
-        const nst::Image c = last ? content : nst::resize_long_side(content_full, level.size);
-        if (li == 0 && !init_image.empty())
+        const nst::cli::Size z = nst::cli::run_size(s, {content_full.width, content_full.height}, level.size);
+        const nst::Image c = texture ? nst::Image{} : last ? content : nst::cli::content_at(content_full, s, level.size);
+        if (texture && li == 0 && !init_image.empty())
+            engine.retarget_texture(z.width, z.height, styles, init_image);
+        else if (texture && li == 0)
+            engine.set_texture(z.width, z.height, styles, init);
+        else if (texture)
+            engine.retarget_texture(z.width, z.height, styles, engine.image());
+        else if (li == 0 && !init_image.empty())
             engine.retarget(c, styles, init_image);  // resized to the level's size
         else if (li == 0)
             engine.set_images(c, styles, s.init);
@@ -282,14 +358,14 @@ int run(const Options& o) {
         if (li == 0 && !spatial.empty()) engine.set_spatial(spatial);
         const nst::TilePlan plan = engine.tiling();
         if (plan.tiled())
-            progress.note("nst: " + nst::cli::describe_tiles({c.width, c.height}, plan, params, s.precision, regions));
+            progress.note("nst: " + nst::cli::describe_tiles(z, plan, params, s.precision, regions));
         if (li == 0 && log.is_open()) {
             if (levels.size() == 1) head["tiling"] = nst::cli::tiles_json(plan);
             log << head.dump() << '\n';
         }
         if (log.is_open() && levels.size() > 1) {
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_level).count();
-            log << nlohmann::json{{"event", "level"}, {"size", level.size}, {"width", c.width}, {"height", c.height},
+            log << nlohmann::json{{"event", "level"}, {"size", level.size}, {"width", z.width}, {"height", z.height},
                                   {"ms", ms}, {"tiling", nst::cli::tiles_json(plan)}}.dump()
                 << '\n';
         }

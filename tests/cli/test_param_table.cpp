@@ -77,6 +77,11 @@ const std::map<std::string, std::string>& samples() {
         {"max-memory", "1.5G"},
         {"log-json", "log.jsonl"},
         {"max-pixels", "1000"},
+        {"layer-blend", "relu1_1=0/1,relu5_1=2/0.5"},
+        {"colors-only", "true"},
+        {"normalize-gradients", "0.25"},
+        {"seamless", "true"},
+        {"texture", "true"},
     };
     return m;
 }
@@ -92,6 +97,9 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(a.content, b.content);
     EXPECT_EQ(a.styles, b.styles);
     EXPECT_EQ(a.size, b.size);
+    EXPECT_EQ(a.width, b.width);
+    EXPECT_EQ(a.height, b.height);
+    EXPECT_EQ(a.texture, b.texture);
     EXPECT_EQ(a.steps, b.steps);
     EXPECT_EQ(a.scales, b.scales);
     EXPECT_EQ(a.coarse_steps, b.coarse_steps);
@@ -135,6 +143,34 @@ void expect_same(const RunSettings& a, const RunSettings& b) {
     EXPECT_EQ(p.lbfgs_history, q.lbfgs_history);
     EXPECT_EQ(p.average, q.average);
     EXPECT_EQ(p.temporal_weight, q.temporal_weight);
+    EXPECT_EQ(p.layer_blend, q.layer_blend);
+    EXPECT_EQ(p.colors_only, q.colors_only);
+    EXPECT_EQ(p.normalize_gradients, q.normalize_gradients);
+    EXPECT_EQ(p.seamless, q.seamless);
+}
+
+TEST(ParamTable, SizeIsALongSideOrWidthByHeightInCommandsAndSessions) {
+    RunSettings s;
+    nst::param("size").set(s, "64x48");
+    EXPECT_EQ(s.size, 64);
+    EXPECT_EQ(nst::exact_size(s), (std::pair{64, 48}));
+    EXPECT_EQ(nst::to_json(s).at("size"), "64x48") << "a session keeps the exact size as text";
+    EXPECT_EQ(nst::exact_size(nst::from_json(nst::to_json(s))), (std::pair{64, 48}));
+    EXPECT_EQ(nst::parse_args(nst::to_args(s)).width, 64);
+    nst::param("size").set(s, "48");
+    EXPECT_EQ(nst::exact_size(s), std::nullopt);
+    EXPECT_EQ(nst::to_json(s).at("size"), 48) << "a long side stays a number";
+    // A slider that moves the long side leaves the exact size behind.
+    nst::param("size").set(s, "40x100");
+    s.size = 128;
+    EXPECT_EQ(nst::exact_size(s), std::nullopt);
+    EXPECT_EQ(nst::param("size").get(s), "128");
+    // Texture sizes: square without an x, rounded to the grid with --seamless.
+    RunSettings t;
+    t.size = 50;
+    EXPECT_EQ(nst::texture_size(t), (std::pair{50, 50}));
+    t.params.seamless = true;
+    EXPECT_EQ(nst::texture_size(t), (std::pair{48, 48}));
 }
 
 TEST(ParamTable, EveryEntryHasASampleAndAUniqueName) {
@@ -447,8 +483,17 @@ TEST(ParamTable, CrossChecksAreInValidate) {
         return message_of<nst::UsageError>([&] { nst::validate(s, use); });
     };
     RunSettings s;
-    EXPECT_EQ(message(s, nst::Use::Batch), "--content is required");
+    EXPECT_EQ(message(s, nst::Use::Batch), "--style is required");
+    s.styles = {"a.jpg"};
+    EXPECT_NO_THROW(nst::validate(s, nst::Use::Batch)) << "no --content: a texture";
+    EXPECT_TRUE(nst::texture_mode(s));
+    EXPECT_EQ(nst::start_init(s), nst::Init::Noise);
+    s.params.colors = nst::ColorMode::Histogram;
+    EXPECT_EQ(message(s, nst::Use::Batch), "--preserve-colors histogram needs --content (without it nst makes a texture)");
+    s.params.colors = nst::ColorMode::Off;
+    s.styles.clear();
     s.content = "c.png";
+    EXPECT_FALSE(nst::texture_mode(s));
     EXPECT_EQ(message(s, nst::Use::Batch), "--style is required");
     s.styles = {"a.jpg", "b.jpg"};
     EXPECT_NO_THROW(nst::validate(s, nst::Use::Batch));
@@ -486,7 +531,6 @@ TEST(ParamTable, CrossChecksAreInValidate) {
     // nst --video: the clip's frames are the content.
     RunSettings v;
     v.styles = {"a.jpg"};
-    EXPECT_EQ(message(v, nst::Use::Batch), "--content is required");
     v.video = "clip.mp4";
     EXPECT_NO_THROW(nst::validate(v, nst::Use::Batch));
     v.content = "c.png";
@@ -603,8 +647,8 @@ TEST_F(BothPrograms, HelpListsEveryTableFlag) {
         EXPECT_NE(viewer_help.output.find(p.flag() + " "), std::string::npos) << p.flag();
     }
     // Each program shows its own defaults.
-    EXPECT_NE(nst_help.output.find("--size INT=256"), std::string::npos) << nst_help.output;
-    EXPECT_NE(viewer_help.output.find("--size INT=384"), std::string::npos) << viewer_help.output;
+    EXPECT_NE(nst_help.output.find("--size N|WxH=256"), std::string::npos) << nst_help.output;
+    EXPECT_NE(viewer_help.output.find("--size N|WxH=384"), std::string::npos) << viewer_help.output;
 }
 
 TEST_F(BothPrograms, SayTheSameAboutABadSharedValue) {

@@ -1738,6 +1738,72 @@ def case_copy_command(viewer, work, source_dir):
 CASES["copy-command"] = case_copy_command
 
 
+def case_creative(viewer, work, source_dir):
+    """The Creative section, live: seamless (the steps say so, the size on the 16 px grid), gradient
+    normalisation's slider, a cell of the layers x styles grid (a per-layer blend with no new
+    targets), colours only (a saved result recoloured, its metadata saying so, and no step while it
+    is on), then a texture (no content term, size x size, from a re-target) shown tiled 2x2."""
+    second = os.path.join(work, "checks.png")
+    write_png(second, 96, 96, checks)
+    style = os.path.join(source_dir, "assets", "style.jpg")
+    with Session(viewer, work, ["--paused", "--style", style, "--style", second]) as s:
+        wait_for("the start targets", lambda: retargets(s))
+        first = s.step_once()
+        s.scroll_to("creative_header")
+        s.click("creative_header")
+        s.scroll_to("seamless")
+        s.click("seamless")
+        time.sleep(0.3)
+        seam = s.step_once()
+        if not seam["seamless"] or seam["width"] % 16 or seam["height"] % 16:
+            raise Failure(f"expected seamless steps on the 16 px grid: {seam}")
+        s.scroll_to("normalize_gradients")
+        s.drag_slider("normalize_gradients", 0.3)  # of the widget with its label: about half the slider
+        norm = s.step_once()
+        if not 0.1 < norm["normalize_gradients"] < 0.9:
+            raise Failure(f"the normalisation slider did not reach the steps: {norm['normalize_gradients']}")
+        # relu1_1's weight for style 1 dragged to 0: relu1_1 takes style 2 alone; no target pass.
+        s.scroll_to("layer_blend_relu1_1_0")
+        ctrl_click(s, "layer_blend_relu1_1_0")  # types a value (its text is selected)
+        s.xdo("type", "0")
+        s.xdo("keydown", "Return")
+        time.sleep(0.3)
+        s.xdo("keyup", "Return")
+        time.sleep(0.3)
+        grid = s.step_once()
+        if not grid["layer_blend"].startswith("relu1_1=0/") or grid["target_passes"] != norm["target_passes"]:
+            raise Failure(f"expected relu1_1 fed by style 2 alone and no new targets: {grid}")
+        s.xshot("creative-grid")
+        # Colours only: the picture is the photo recoloured; the run takes no step while it is shown.
+        s.scroll_to("colors_only")
+        s.click("colors_only")
+        path, meta = s.save_result_where("colours only", lambda m: m.get("colors_only") is True)
+        steps_then = s.last_step()
+        time.sleep(1.0)
+        if s.last_step() != steps_then:
+            raise Failure("steps ran while colours only was shown")
+        s.click("colors_only")
+        # A texture: re-targeted from noise, no content term, a square of the size.
+        s.scroll_to("texture")
+        s.click("texture")
+        wait_for("the texture's targets", lambda: [r for r in retargets(s) if r["reason"] == "texture"])
+        seen = len(s.lines())  # the restart counts steps from 0 again: the first step line after it
+        s.key("Right")
+        tex = wait_for("a texture step", lambda: [r for r in s.lines()[seen:] if "step" in r])[0]
+        if not tex["texture"] or tex["content"] != 0 or tex["width"] != tex["height"]:
+            raise Failure(f"expected a square texture without a content term: {tex}")
+        s.click("view_tiled")
+        time.sleep(0.5)
+        s.xshot("creative-texture-tiled")
+        print(f"seamless at {seam['width']}x{seam['height']} from step {seam['step']}; normalisation "
+              f"{norm['normalize_gradients']:.2f}; layer blend {grid['layer_blend']} with target passes still "
+              f"{grid['target_passes']}; colours only saved as {os.path.basename(path)} with no step; texture "
+              f"{tex['width']}x{tex['height']} at step {tex['step']} (content {tex['content']})")
+
+
+CASES["creative"] = case_creative
+
+
 
 # ---- sessions (save/open, autosave, nst --session) -----------------------------------------------
 

@@ -10,13 +10,16 @@ const char* view_mode_name(ViewMode m) {
         case ViewMode::Result: return "Result";
         case ViewMode::SideBySide: return "Side by side";
         case ViewMode::Split: return "Split";
+        case ViewMode::Tiled: return "Tile 2x2";
     }
     return "";
 }
 
 void ImageView::cycle_mode() {
-    set_mode(mode_ == ViewMode::Result ? ViewMode::SideBySide
-                                       : mode_ == ViewMode::SideBySide ? ViewMode::Split : ViewMode::Result);
+    set_mode(mode_ == ViewMode::Result       ? ViewMode::SideBySide
+             : mode_ == ViewMode::SideBySide ? ViewMode::Split
+             : mode_ == ViewMode::Split      ? ViewMode::Tiled
+                                             : ViewMode::Result);
 }
 
 namespace {
@@ -65,7 +68,8 @@ void ImageView::draw(const Texture& live, const Texture& content, const std::vec
 
     const bool side = mode_ == ViewMode::SideBySide;
     const float gap = 12.0f;
-    const float iw = static_cast<float>(result.width()), ih = static_cast<float>(result.height());
+    const float reps = mode_ == ViewMode::Tiled ? 2.0f : 1.0f;  // the picture repeated 2x2
+    const float iw = reps * static_cast<float>(result.width()), ih = reps * static_cast<float>(result.height());
     const int boxes = side ? (pair ? 2 : 3) : 1;
     const float total_w = static_cast<float>(boxes) * iw;
     if (fit_) {
@@ -150,7 +154,16 @@ void ImageView::draw(const Texture& live, const Texture& content, const std::vec
         }
     } else {
         const ImVec2 b(p0.x + size.x, p0.y + size.y);
-        dl->AddImage(result.imgui_id(), p0, b);
+        if (mode_ == ViewMode::Tiled) {
+            // Four copies edge to edge: where a texture would repeat, a seam shows or does not.
+            const ImVec2 half(size.x / 2, size.y / 2);
+            for (int k = 0; k < 4; ++k) {
+                const ImVec2 a(p0.x + static_cast<float>(k % 2) * half.x, p0.y + static_cast<float>(k / 2) * half.y);
+                dl->AddImage(result.imgui_id(), a, ImVec2(a.x + half.x, a.y + half.y));
+            }
+        } else {
+            dl->AddImage(result.imgui_id(), p0, b);
+        }
         if (mode_ == ViewMode::Split && pair) {
             // A left of the line, B right of it.
             const float x = p0.x + split_ * size.x;

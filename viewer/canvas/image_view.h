@@ -12,7 +12,8 @@
 
 namespace nstv {
 
-enum class ViewMode { Result, SideBySide, Split };
+// Tiled: the result 2x2, as a texture repeats (--seamless shows no seams there).
+enum class ViewMode { Result, SideBySide, Split, Tiled };
 const char* view_mode_name(ViewMode m);
 
 class ImageView {

@@ -13,9 +13,10 @@ void ViewPanel::draw_toolbar(UiProbe& probe, ControlActions& a) {
     if (ImGui::Button("1:1 [1]")) view_.actual_size();
     ImGui::SameLine();
     ImGui::TextDisabled("|");
-    for (ViewMode m : {ViewMode::Result, ViewMode::SideBySide, ViewMode::Split}) {
+    for (ViewMode m : {ViewMode::Result, ViewMode::SideBySide, ViewMode::Split, ViewMode::Tiled}) {
         ImGui::SameLine();
         if (ImGui::RadioButton(view_mode_name(m), view_.mode() == m)) view_.set_mode(m);
+        if (m == ViewMode::Tiled) probe.item("view_tiled");
     }
     ImGui::SameLine();
     a.toggle_sweep |= ImGui::Button("Sweep [G]");

@@ -30,6 +30,7 @@ EngineSetup ControlState::edited_setup() const {
     e.size = size;
     e.scales = scales;
     e.coarse_steps = coarse_steps;
+    e.texture = texture;
     e.options.pooling = pooling == 1 ? nst::Pooling::Avg : nst::Pooling::Max;
     if (random_features) {
         e.options.features.weights_path.clear();
@@ -60,6 +61,11 @@ void ControlState::adopt(const nst::Params& kept) {
     params.colors = kept.colors;
     params.style_scale = kept.style_scale;
     params.style_loss = kept.style_loss;
+    params.content_loss = kept.content_loss;
+    params.seamless = kept.seamless;
+    params.normalize_gradients = kept.normalize_gradients;
+    params.colors_only = kept.colors_only;
+    params.layer_blend = kept.layer_blend;
     params.content_layers = kept.content_layers;
     std::vector<nst::LayerWeight> layers;
     std::vector<bool> enabled;

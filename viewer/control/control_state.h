@@ -33,6 +33,7 @@ struct ControlState {
     bool retargeting = false;
     // Edits of `applied`, sent with "Apply" / Enter.
     std::string content_path, weights_path;
+    bool texture = false;               // no content: a texture (applied at once, a re-target)
     int size = 384;
     int scales = 1;                     // coarse-to-fine levels (apply at the next Reset)
     int coarse_steps = 100;             // steps per coarser level
@@ -99,6 +100,8 @@ struct ControlActions {
     int remove_style = -1;              // index into ControlState::styles
     bool blend_changed = false;         // instant
     bool colors_changed = false;        // off <-> post instant; luminance/histogram: new targets
+    bool texture_changed = false;       // content <-> texture: a re-target
+    bool colors_only_changed = false;   // shows the recoloured photo (the run pauses) or the run again
     bool style_scale_changed = false;   // new targets (sent when the slider is let go)
     bool statistic_changed = false;     // gram <-> w2: a matrix square root per layer; sw, remd, nn:
                                         // the styles' activations once (a forward pass)

@@ -62,6 +62,8 @@ Controller::Controller(const ViewerOptions& o, JsonLog* log, FrameStats& stats, 
     state_.applied.max_frames = run.max_frames;
     state_.applied.style_paths = run.styles;
     state_.applied.size = run.size;
+    state_.applied.texture = run.texture;
+    state_.texture = run.texture;
     state_.applied.scales = run.scales;
     state_.applied.coarse_steps = run.coarse_steps;
     state_.applied.options = o.engine;
@@ -244,6 +246,37 @@ void Controller::adjust_alpha_for_content_loss(nst::ContentLoss from) {
         6.0);
 }
 
+void Controller::toggle_colors_only() {
+    // The recoloured photo is computed, not optimised: a running optimisation pauses while it is
+    // shown and goes on where it was after.
+    if (state_.params.colors_only) {
+        resume_after_colors_only_ = !status_.paused;
+        if (!status_.paused) runner_->pause();
+        status_.paused = true;
+    } else if (resume_after_colors_only_) {
+        runner_->resume();
+        status_.paused = false;
+        resume_after_colors_only_ = false;
+    }
+    runner_->set_params(state_.snapshot());
+    runner_->refresh();  // the picture changes at once
+    say(state_.params.colors_only ? "colours only: the photo recoloured with the styles' palette (no optimisation)"
+                                  : "colours only off: the run's own picture again",
+        4.0);
+}
+
+void Controller::toggle_texture() {
+    // Content <-> texture: new targets and a fresh start (noise for a texture, the content without).
+    EngineSetup t = state_.applied;
+    t.texture = state_.texture;
+    t.restart = true;
+    t.params = state_.snapshot();
+    t.reason = "texture";
+    send(std::move(t));
+    say(state_.texture ? "texture: no content, from noise (re-targeting in the background)..."
+                       : "content again: re-targeting in the background...");
+}
+
 void Controller::change_styles(const ControlActions& a) {
     std::vector<StyleEntry> next = state_.styles;
     if (a.remove_style >= 0 && static_cast<std::size_t>(a.remove_style) < next.size() && next.size() > 1)
@@ -296,6 +329,8 @@ void Controller::apply(const ControlActions& a) {
     // Paused: apply them now rather than at the next step. `post` changes what is shown (a new
     // frame), and new targets are better computed before the user asks for the next step.
     if (status_.paused && (a.colors_changed || a.style_scale_changed)) runner_->refresh();
+    if (a.colors_only_changed) toggle_colors_only();
+    if (a.texture_changed) toggle_texture();
     if (a.update_every_changed) runner_->set_update_every(state_.update_every);
     if (a.show_changed) {
         info_->show_average.store(state_.show_average);
@@ -382,6 +417,7 @@ void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* sta
     t.frame = t.video.empty() ? 0 : frame >= 0 ? frame : same_video ? t.frame : 0;
     if (!same_styles) t.style_paths = s.styles;
     t.size = s.size;
+    t.texture = s.texture;
     t.scales = s.scales;
     t.coarse_steps = s.coarse_steps;
     t.init = s.init;
@@ -394,7 +430,7 @@ void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* sta
     else if (!s.weights.empty()) t.options.features = nst::Features{s.weights, 0};
     const auto& a = state_.applied;
     const bool retarget = t.content_path != a.content_path || t.video != a.video || t.frame != a.frame ||
-                          t.max_frames != a.max_frames || t.style_paths != a.style_paths || t.size != a.size ||
+                          t.max_frames != a.max_frames || t.style_paths != a.style_paths || t.size != a.size || t.texture != a.texture ||
                           t.scales != a.scales || t.coarse_steps != a.coarse_steps || t.init != a.init ||
                           t.init_image != a.init_image || t.max_pixels != a.max_pixels ||
                           t.options.pooling != a.options.pooling || t.options.precision != a.options.precision ||
@@ -418,6 +454,7 @@ void Controller::adopt_settings(const nst::RunSettings& s, const nst::Image* sta
     state_.frame_lr = s.frame_lr;
     state_.temporal_frames = s.temporal_frames;
     state_.size = t.size;
+    state_.texture = t.texture;
     state_.scales = t.scales;
     state_.coarse_steps = t.coarse_steps;
     state_.pooling = t.options.pooling == nst::Pooling::Avg ? 1 : 0;

@@ -103,6 +103,8 @@ private:
     void change_styles(const ControlActions& a);
     void adjust_beta_for_statistic(nst::StyleLoss from);
     void adjust_alpha_for_content_loss(nst::ContentLoss from);
+    void toggle_colors_only();
+    void toggle_texture();
     void follow_frame();  // sends the frame move the cursor asks for, when none is in flight
 
     const ViewerOptions& opts_;
@@ -112,6 +114,7 @@ private:
     ControlState state_;
     std::unique_ptr<EngineRunner> runner_;
     RunnerStatus status_;
+    bool resume_after_colors_only_ = false;  // colours only paused a running optimisation
     const Frame* frame_ = nullptr;
     std::shared_ptr<const Sources> sources_;
     std::vector<Message> messages_;

@@ -30,6 +30,8 @@ nst::RunSettings settings_of(const ControlState& state, const nst::RunSettings& 
     s.styles.clear();
     for (const auto& p : state.style_paths()) s.styles.push_back(absolute_path(p));
     s.size = a.size;
+    s.width = s.height = 0;  // the viewer's texture is a square of the size
+    s.texture = a.texture;
     s.steps = steps;
     s.scales = a.scales;
     s.coarse_steps = a.coarse_steps;

@@ -6,6 +6,7 @@
 
 #include "nst/nst.h"
 #include "panels/controls.h"
+#include "panels/creative_panel.h"
 #include "panels/optimizer_panel.h"
 
 namespace nstv {
@@ -25,6 +26,7 @@ void SidePanel::draw(float width, float height, float scale, ControlState& s, co
     styles_.draw(s, thumbs, probe, a);
     paint.draw(probe);
     draw_layer_controls(s, probe, a);
+    draw_creative_controls(s, probe, a);
     draw_input_controls(s, probe, a);
     draw_screenshot_controls(s, probe, a);
     ImGui::EndChild();

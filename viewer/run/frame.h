@@ -69,6 +69,12 @@ struct Recipe {
     };
     std::vector<Region> regions;
     bool content_map = false;
+    // The creative controls (written only when used, so plain results read as before).
+    bool texture = false;             // no content: a texture from the styles alone
+    bool seamless = false;
+    bool colors_only = false;         // the picture is the content recoloured, not optimised
+    float normalize_gradients = 0.0f;
+    std::string layer_blend;          // --layer-blend's text ("" = none)
 };
 
 // One publication: the current image plus the losses of the step that produced it.

@@ -56,6 +56,13 @@ void JsonLog::write(const LossSample& s, const nst::Params& p, const StepContext
         {"size", c.size},
         {"target_passes", c.target_passes},
         {"regions", c.regions},
+        {"texture", c.texture},
+        {"width", c.width},
+        {"height", c.height},
+        {"seamless", p.seamless},
+        {"normalize_gradients", decimal(p.normalize_gradients)},
+        {"colors_only", p.colors_only},
+        {"layer_blend", nst::format_layer_blend(p.layer_blend)},
     };
     if (c.frame >= 0) line["frame"] = c.frame + 1;  // 1-based, as nst --video's log
     // NaN and infinite losses are written as null (JSON has no NaN).

@@ -30,6 +30,8 @@ struct StepContext {
     bool shown_average = true; // the window shows the moving average (when Params::average is on)
     int regions = 0;          // painted regions the step used
     int frame = -1;           // 0-based frame of the clip that is the content (-1: a still)
+    bool texture = false;     // no content: a texture from the styles alone
+    int width = 0, height = 0;  // the optimised image's size
 };
 
 class JsonLog {

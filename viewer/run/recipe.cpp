@@ -41,6 +41,10 @@ Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_p
     r.optimizer = nst::optimizer_name(p.optimizer);
     r.average = p.average;
     r.shown = shown_average && p.average > 0 ? "average" : "iterate";
+    r.seamless = p.seamless;
+    r.colors_only = p.colors_only;
+    r.normalize_gradients = p.normalize_gradients;
+    r.layer_blend = nst::format_layer_blend(p.layer_blend);
     if (spatial) {
         for (const auto& region : spatial->regions) r.regions.push_back({region.style, region.weight});
         r.content_map = !spatial->content_map.empty();
@@ -72,6 +76,14 @@ std::string describe(const Recipe& r) {
         out += "  |  " + (n ? std::to_string(n) + (n == 1 ? " region" : " regions") : std::string()) +
                (n && r.content_map ? " + " : "") + (r.content_map ? "content map" : "");
     }
+    if (r.texture) out += "  |  texture";
+    if (r.seamless) out += "  |  seamless";
+    if (r.colors_only) out += "  |  colours only";
+    if (r.normalize_gradients > 0) {
+        std::snprintf(rest, sizeof rest, "  |  normalised gradients %.2g", static_cast<double>(r.normalize_gradients));
+        out += rest;
+    }
+    if (!r.layer_blend.empty()) out += "  |  layer blend " + r.layer_blend;
     return out;
 }
 
@@ -95,6 +107,11 @@ nlohmann::ordered_json recipe_json(const Recipe& r) {
         out["regions"] = std::move(regions);
         out["content_map"] = r.content_map;
     }
+    if (r.texture) out["texture"] = true;
+    if (r.seamless) out["seamless"] = true;
+    if (r.colors_only) out["colors_only"] = true;
+    if (r.normalize_gradients > 0) out["normalize_gradients"] = decimal(r.normalize_gradients);
+    if (!r.layer_blend.empty()) out["layer_blend"] = r.layer_blend;
     return out;
 }
 

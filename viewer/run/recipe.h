@@ -25,7 +25,8 @@ Recipe make_recipe(const nst::Params& p, const std::vector<std::string>& style_p
                    const nst::SpatialControl* spatial = nullptr);
 
 // "a.jpg 75% + b.png 25%  |  colours post  |  scale 1.00  |  statistic gram  |  adam"
-// (and "  |  average 0.99" when the picture is the average, "  |  2 regions + content map" when painted)
+// (and "  |  average 0.99" when the picture is the average, "  |  2 regions + content map" when painted,
+// "  |  texture  |  seamless  |  colours only  |  normalised gradients 0.5  |  layer blend ..." when used)
 std::string describe(const Recipe& r);
 // {"styles":[...],"style_blend":[...],"preserve_colors":...,"style_scale":...,"style_loss":...,
 //  "optimizer":...,"average":...,"shown":...}, and when painted "regions":[{"style":0|"none","weight":1}],

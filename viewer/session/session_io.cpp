@@ -22,6 +22,7 @@ const char* mode_key(ViewMode m) {
         case ViewMode::Result: return "result";
         case ViewMode::SideBySide: return "side-by-side";
         case ViewMode::Split: return "split";
+        case ViewMode::Tiled: return "tile-2x2";
     }
     return "result";
 }
@@ -38,7 +39,7 @@ nlohmann::json viewer_state(const ControlState& s, ViewMode mode) {
 void apply_viewer_state(const nlohmann::json& j, ControlState& s, ImageView& view, ControlActions& a) {
     if (!j.is_object()) return;
     if (const auto it = j.find(kViewMode); it != j.end() && it->is_string())
-        for (const ViewMode m : {ViewMode::Result, ViewMode::SideBySide, ViewMode::Split})
+        for (const ViewMode m : {ViewMode::Result, ViewMode::SideBySide, ViewMode::Split, ViewMode::Tiled})
             if (it->get<std::string>() == mode_key(m) && m != view.mode()) view.set_mode(m);
     if (const auto it = j.find(kUpdateEvery); it != j.end() && it->is_number_integer()) {
         const long v = it->get<long>();

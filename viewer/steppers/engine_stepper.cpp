@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <tuple>
 
 #include "nst/video/flow.h"
 #include "nst/video/render.h"
@@ -96,7 +97,27 @@ void EngineStepper::apply(const Params& p) {
     // moments survive). New layers, a new style scale and the luminance/histogram colour modes
     // get new targets inside set_params (slower, still keeps x and Adam's state).
     const bool new_targets = engine_->needs_rebuild(next);
+    // --seamless (or a deeper layer under it) may need another size: the sides on the pooling grid.
+    const bool grid_changed = next.seamless != params_.seamless ||
+                              (next.seamless && nst::seamless_grid(next) != nst::seamless_grid(params_));
+    nst::Image sized =
+        grid_changed ? level_content(content_src_, level_size(setup_.size, setup_.scales, level_), next, setup_.texture)
+                     : nst::Image{};
+    const bool resize = grid_changed && (sized.width != content_.width || sized.height != content_.height);
     try {
+        if (resize) {
+            // Off the torus at the old size, re-targeted at the new one, then the new parameters.
+            Params flat = next;
+            flat.seamless = false;
+            engine_->set_params(flat);
+            retarget_engine(*engine_, sized, styles_, engine_->image(), setup_.texture);
+            content_ = std::move(sized);
+            last_good_ = engine_->image();
+            last_good_step_ = steps_;
+            reapply_spatial();
+            publish_info();
+            log_targets("seamless size");
+        }
         engine_->set_params(next);  // throws and keeps the previous parameters if it refuses these
     } catch (...) {
         // Keeping them may have computed their targets again: the count shown stays true.
@@ -122,7 +143,7 @@ StepLosses EngineStepper::step() {
     if (bad) {
         // Go back to the last image whose values were all finite and halve the learning rate.
         const nst::Image& start = all_finite(last_good_) ? last_good_ : content_;
-        engine_->retarget(content_, styles_, start);
+        retarget_engine(*engine_, content_, styles_, start, setup_.texture);
         params_.lr *= 0.5f;
         engine_->set_params(params_);
         log_targets("nan");
@@ -190,9 +211,9 @@ void EngineStepper::remember_if_good() {
 
 void EngineStepper::start_level(int level) {
     const int size = level_size(setup_.size, setup_.scales, level);
-    nst::Image content = nst::resize_long_side(content_src_, size);
+    nst::Image content = level_content(content_src_, size, params_, setup_.texture);
     // The engine sizes the styles against the new content (Params::style_scale).
-    engine_->retarget(content, styles_, engine_->image());  // the current image, upsampled
+    retarget_engine(*engine_, content, styles_, engine_->image(), setup_.texture);  // the current image, upsampled
     content_ = std::move(content);
     level_ = level;
     level_start_ = steps_;
@@ -209,6 +230,9 @@ void EngineStepper::publish_info() {
     info_->levels.store(setup_.scales);
     info_->level.store(level_ + 1);
     info_->styles.store(static_cast<int>(styles_.size()));
+    info_->texture.store(setup_.texture);
+    info_->width.store(content_.width);
+    info_->height.store(content_.height);
 }
 
 void EngineStepper::log_targets(const std::string& reason) {
@@ -224,6 +248,7 @@ void EngineStepper::log_targets(const std::string& reason) {
 
 void EngineStepper::start_sweep(const SweepSetup& s) {
     if (!engine_) throw nst::Error("nothing to sweep yet: the run has no image (wait for the first one)");
+    if (setup_.texture) throw nst::UsageError("a sweep needs a content: turn texture off first");
     stop_sweep();  // its engines' memory is needed for the next
     const nst::Image start = s.from_current ? engine_->image() : nst::Image{};
     sweep_ = std::make_unique<SweepStepper>(s, setup_.options, content_, styles_, s.from_current ? &start : nullptr,
@@ -255,6 +280,8 @@ void EngineStepper::render_sweep(SweepFrame& f) {
 
 void EngineStepper::start_render(const RenderSetup& r, TileHook on_tile) {
     if (!engine_) throw nst::Error("nothing to render yet: the run has no image (wait for the first one)");
+    if (setup_.texture && !r.video.on)
+        throw nst::UsageError("Render final does not make textures yet: save the live result (S) instead");
     stop_render();
     stop_sweep();  // the runner ends it first; its memory is the render's in any case
     if (r.video.on) {
@@ -378,15 +405,16 @@ void EngineStepper::render(Frame& f) {
     engine_->image_rgba8(f.image.pixels, f.image.width, f.image.height, averaged);
     f.sources = sources_;
     f.recipe = make_recipe(params_, setup_.style_paths, averaged, &engine_->spatial());
+    f.recipe.texture = setup_.texture;
 }
 
 void EngineStepper::reset() {
     if (!engine_) return;
     // Every restart begins at the coarsest level (the full size when scales is 1).
     const int size = level_size(setup_.size, setup_.scales, 0);
-    nst::Image content = nst::resize_long_side(content_src_, size);
+    nst::Image content = level_content(content_src_, size, params_, setup_.texture);
     // At the first level already, the targets are the ones needed: start over without forward passes.
-    start_from(*engine_, content, styles_, setup_.init, init_image_, /*keep_targets=*/level_ == 0);
+    start_from(*engine_, content, styles_, setup_.init, init_image_, /*keep_targets=*/level_ == 0, setup_.texture);
     content_ = std::move(content);
     level_ = 0;
     level_start_ = 0;
@@ -399,10 +427,37 @@ void EngineStepper::reset() {
 }
 
 void EngineStepper::start_from(nst::Engine& e, const nst::Image& content, const std::vector<nst::Image>& styles,
-                               nst::Init init, const nst::Image& init_image, bool keep_targets) {
-    if (!keep_targets) e.set_images(content, styles, init);
+                               nst::Init init, const nst::Image& init_image, bool keep_targets, bool texture) {
+    // A texture has no content to start from: "content" is noise there (as nst's --init content).
+    if (texture && init == nst::Init::Content) init = nst::Init::Noise;
+    if (!keep_targets && texture) e.set_texture(content.width, content.height, styles, init);
+    else if (!keep_targets) e.set_images(content, styles, init);
     if (!init_image.empty()) e.restart(init_image);  // resized to the content's size
     else if (keep_targets) e.restart(init);
+}
+
+nst::Image EngineStepper::level_content(const nst::Image& src, int size, const Params& p, bool texture) {
+    int width = size, height = size;
+    nst::Image content;
+    if (!texture) {
+        content = nst::resize_long_side(src, size);
+        width = content.width;
+        height = content.height;
+    }
+    if (p.seamless) std::tie(width, height) = nst::seamless_size(width, height, p);
+    if (texture) {
+        content.width = width;
+        content.height = height;
+        content.rgb.assign(static_cast<std::size_t>(width) * height * 3, 0.5f);
+        return content;
+    }
+    return width == content.width && height == content.height ? content : nst::resize_to(src, width, height);
+}
+
+void EngineStepper::retarget_engine(nst::Engine& e, const nst::Image& content, const std::vector<nst::Image>& styles,
+                                    const nst::Image& start, bool texture) {
+    if (texture) e.retarget_texture(content.width, content.height, styles, start);
+    else e.retarget(content, styles, start);
 }
 
 nst::Image EngineStepper::load_content(const Target& t, std::unique_ptr<ClipFrames>& clip) const {
@@ -491,6 +546,8 @@ void EngineStepper::retarget(const Target& t) {
     if (const std::string why = check_levels(t.size, t.scales, t.coarse_steps); !why.empty())
         throw nst::UsageError(why);
     if (t.style_paths.empty()) throw nst::UsageError("at least one style image is needed");
+    if (t.texture && !t.video.empty())
+        throw nst::UsageError("a texture has no content: open a still image as the content, or turn texture off");
     std::unique_ptr<ClipFrames> clip;
     nst::Image content_src = load_content(t, clip);
     std::vector<nst::Image> styles;
@@ -501,22 +558,22 @@ void EngineStepper::retarget(const Target& t) {
     const bool restart = !engine_ || t.restart;
     const int level = restart ? 0 : std::max(0, t.scales - (setup_.scales - level_));
     const int size = level_size(t.size, t.scales, level);
-    const nst::Image content = nst::resize_long_side(content_src, size);
     const bool rebuild = !engine_ || !same_options(t.options, setup_.options);
     const Params params = with_blend_for(t.params ? *t.params : params_, styles.size(), {});
+    const nst::Image content = level_content(content_src, size, params, t.texture);
     std::unique_ptr<nst::Engine> fresh;
     nst::Engine& e = rebuild ? *(fresh = std::make_unique<nst::Engine>(with_interrupt(t.options), params)) : *engine_;
     // The engine sizes each style against the content (Params::style_scale). An engine that stays
     // may still hold a blend for the old style list; set_params below brings the new one.
     if (engine_ && !t.restart) {
-        e.retarget(content, styles, engine_->image());  // resampled when the size changed
+        retarget_engine(e, content, styles, engine_->image(), t.texture);  // resampled when the size changed
     } else {
         // "Restart from" with the inputs the engine already targets (same pixels, first level):
         // no forward pass, only a new start image.
         const bool same_targets = engine_ && !rebuild && level_ == 0 && same_pixels(content, content_) &&
-                                  styles.size() == styles_.size() &&
+                                  t.texture == setup_.texture && styles.size() == styles_.size() &&
                                   std::equal(styles.begin(), styles.end(), styles_.begin(), same_pixels);
-        start_from(e, content, styles, t.init, init_image, same_targets);
+        start_from(e, content, styles, t.init, init_image, same_targets, t.texture);
         steps_ = 0;
     }
     if (restart || level != level_) level_start_ = steps_;
@@ -548,14 +605,14 @@ void EngineStepper::publish_sources(const Target& t, int size, const std::string
     src->generation = ++generation_;
     src->request = t.request;
     // The panel's thumbnails show the inputs at the full size, whatever level the run is at.
-    src->content = to_rgba8(size == t.size ? content_ : nst::resize_long_side(content_src_, t.size));
+    src->content = to_rgba8(size == t.size && !t.texture ? content_ : nst::resize_long_side(content_src_, t.size));
     if (sources_ && !carried.empty()) {
         src->styles = sources_->styles;  // a frame move: the same styles
     } else {
         for (const auto& s : styles_)
             src->styles.push_back(to_rgba8(std::max(s.width, s.height) > t.size ? nst::resize_long_side(s, t.size) : s));
     }
-    src->content_name = file_name(t.video.empty() ? t.content_path : t.video);
+    src->content_name = t.texture ? std::string("texture") : file_name(t.video.empty() ? t.content_path : t.video);
     if (!t.video.empty()) src->content_name += " frame " + std::to_string(t.frame + 1);
     src->style_paths = t.style_paths;
     for (const auto& p : t.style_paths) src->style_names.push_back(file_name(p));

@@ -47,6 +47,9 @@ struct EngineSetup {
     // random features, or a blend with one weight per style of a new style list), so no step runs
     // with the new inputs and the old parameters or vice versa.
     std::optional<nst::Params> params;
+    // No content: a size x size texture from the styles alone (the content is loaded for its
+    // thumbnail only).
+    bool texture = false;
     // For the UI and the log: which request this is (echoed in Sources::request) and why it was made.
     std::uint64_t request = 0;
     std::string reason = "start";
@@ -96,6 +99,8 @@ struct EngineInfo {
     SpatialSlot spatial;
     std::atomic<int> regions{0};
     std::atomic<int> frame{-1};  // the clip's frame that is the content (-1: a still)
+    std::atomic<bool> texture{false};
+    std::atomic<int> width{0}, height{0};  // the optimised image's size
     // UI -> optimizer: a frame move is on its way; the step under way stops early
     // (EngineOptions::interrupt) rather than finish for a frame no longer shown. Cleared when
     // the optimizer takes the re-target.
@@ -103,7 +108,8 @@ struct EngineInfo {
 
     [[nodiscard]] StepContext step_context() const {
         return {random_features.load(), precision.load(), size.load(), target_passes.load(),
-                static_cast<std::size_t>(styles.load()), show_average.load(), regions.load(), frame.load()};
+                static_cast<std::size_t>(styles.load()), show_average.load(), regions.load(), frame.load(),
+                texture.load(), width.load(), height.load()};
     }
 };
 
@@ -199,7 +205,13 @@ private:
     // Starts `e` over from `init_image` (if any) or `init`; with `keep_targets` (the engine already
     // targets these inputs) without computing targets again.
     static void start_from(nst::Engine& e, const nst::Image& content, const std::vector<nst::Image>& styles,
-                           nst::Init init, const nst::Image& init_image, bool keep_targets);
+                           nst::Init init, const nst::Image& init_image, bool keep_targets, bool texture);
+    // The content the engine takes at a level's long side: the loaded one resized, or in texture
+    // mode a flat canvas size x size; with --seamless both sides rounded to the pooling grid.
+    [[nodiscard]] static nst::Image level_content(const nst::Image& src, int size, const Params& p, bool texture);
+    // Engine::retarget, or retarget_texture in texture mode (`content` then gives the size only).
+    static void retarget_engine(nst::Engine& e, const nst::Image& content, const std::vector<nst::Image>& styles,
+                                const nst::Image& start, bool texture);
     void publish_info();
     // The regions at the current level's size (the UI paints at the full size). Throws if the
     // engine refuses them.

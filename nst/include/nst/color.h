@@ -3,6 +3,8 @@
 // Style Transfer"). The engine applies the same functions to its tensors (ColorMode); they are
 // public so that tests and tools can check them on real images. Colour space: YIQ (FCC NTSC
 // coefficients), on the stored (non-linear) RGB values, as the classic tools do.
+#include <vector>
+
 #include "nst/image.h"
 
 namespace nst::color {
@@ -25,5 +27,11 @@ Image match_luminance(const Image& style, const Image& content);
 // eigendecomposition), so that the style's colour mean and covariance equal the content's.
 // Population covariances; not clamped (clamping would change the statistics being matched).
 Image match_histogram(const Image& style, const Image& content);
+
+// `--colors-only`: the inverse of `histogram`, the content recoloured with the styles' palette:
+// match_histogram's map taking the content's colour mean and covariance to the mix of the styles'
+// (`blend`, normalised, one weight per style: mean Σ w_k μ_k, second moment Σ w_k (Σ_k + μ_k μ_kᵀ)).
+// Clamped to [0,1] (a result to save).
+Image colors_only(const Image& content, const std::vector<Image>& styles, const std::vector<float>& blend);
 
 }  // namespace nst::color

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nst/image.h"
@@ -48,6 +49,14 @@ enum class StyleLoss { Gram, W2, SW, REMD, NN };
 // The content term: the mean squared difference of the activations (Gatys et al.), or STROTSS's
 // self-similarity: L1 between the normalised cosine self-distance matrices of sampled positions.
 enum class ContentLoss { MSE, SelfSimilarity };
+// Coarse and fine from different paintings (Gatys et al. 2017, §5): one style layer's own blend of
+// the style images (one weight per style, normalised to sum 1 when used), in place of
+// Params::style_blend at that layer. "relu1_1=0/1" feeds relu1_1 from the second painting only.
+struct LayerBlend {
+    std::string layer;           // a relu name among the style layers
+    std::vector<float> weights;  // one per style image
+    bool operator==(const LayerBlend&) const = default;
+};
 inline constexpr int kDefaultSwDirections = 32, kMaxSwDirections = 4096;
 inline constexpr int kDefaultSamples = 1024, kMaxSamples = 8192;
 
@@ -88,6 +97,22 @@ struct Params {
     float average = 0.0f;
     // Video: the weight of the temporal term (set_temporal; no targets, no term).
     float temporal_weight = kDefaultTemporalWeight;
+    // Per-layer blends of the styles (empty: style_blend at every layer). Not with remd, whose
+    // hypercolumns join the layers.
+    std::vector<LayerBlend> layer_blend;
+    // Seamless (a texture that tiles): the optimised image is a torus to the loss: circular
+    // padding in every convolution of VGG19 and a wrap-around TV term. Style targets keep zero
+    // padding (the paintings do not tile); the content target is computed as the image is. Both
+    // sides must be multiples of seamless_grid().
+    bool seamless = false;
+    // Gradient normalisation (neural-style's -normalize_gradients as a strength 0-1): each content
+    // and style layer's gradient is rescaled in the backward towards an L1 norm proportional to
+    // its layer weight, keeping each term's total (docs/LOSS.md). 0 = off.
+    float normalize_gradients = 0.0f;
+    // Colours only: the result is the content recoloured with the styles' palette (its colour mean
+    // and covariance mapped to the blend's); no optimisation (Engine::result shows it; programs
+    // do not step).
+    bool colors_only = false;
 
     static Params defaults();
 };
@@ -118,6 +143,25 @@ const char* content_loss_name(ContentLoss loss);
 // Throw nst::UsageError naming the flag unless 1 <= value <= its maximum.
 void check_sw_directions(int directions);
 void check_samples(int samples);
+// --layer-blend "relu1_1=0/1,relu4_1=1/0": LAYER=W1/W2/... comma-separated, each layer once, each
+// weight finite and >= 0, not all 0 in a layer. Throws nst::UsageError naming the flag and the bad
+// part. The count against the styles and the layers against the style layers: check_layer_blend.
+std::vector<LayerBlend> parse_layer_blend(std::string_view spec);
+std::string format_layer_blend(const std::vector<LayerBlend>& blends);
+// Throws nst::UsageError naming --layer-blend unless each entry names one of `style_layers` and has
+// `styles` weights.
+void check_layer_blend(const std::vector<LayerBlend>& blends, const std::vector<LayerWeight>& style_layers,
+                       std::size_t styles);
+// Each style layer's normalised blend: the layer's own or `blend` (normalised, for `styles`).
+[[nodiscard]] std::vector<float> layer_blend_for(const std::vector<LayerBlend>& blends, std::string_view layer,
+                                                 const std::vector<float>& blend, std::size_t styles);
+// Throws nst::UsageError naming --normalize-gradients unless 0 <= strength <= 1.
+void check_normalize_gradients(float strength);
+// --seamless: both sides of the image must be multiples of this (2 to the poolings before the
+// deepest layer `p` uses), so that every pooling sees the torus whole.
+[[nodiscard]] int seamless_grid(const Params& p);
+// The nearest size with both sides multiples of seamless_grid(p) (at least one grid each).
+[[nodiscard]] std::pair<int, int> seamless_size(int width, int height, const Params& p);
 // "adam|lbfgs", "content|noise|gray"; the parsers throw nst::UsageError naming the flag and value.
 Optimizer parse_optimizer(const std::string& name);
 const char* optimizer_name(Optimizer optimizer);
@@ -249,6 +293,14 @@ public:
         retarget(content, std::vector<Image>{style}, start);
     }
 
+    // Texture synthesis (Gatys et al. 2015): no content, an image of width x height from the
+    // styles alone (no content term; Init::Noise or Init::Gray; Init::Content is refused, as are
+    // colour modes and colours-only, which need a content). retarget_texture keeps optimising from
+    // `start` (coarse-to-fine levels). set_images/retarget with a content leave texture mode.
+    void set_texture(int width, int height, const std::vector<Image>& styles, Init init = Init::Noise);
+    void retarget_texture(int width, int height, const std::vector<Image>& styles, const Image& start);
+    [[nodiscard]] bool texture() const;
+
     // Video: the next frame. The content target is recomputed (one forward pass of `content`); the
     // style targets are kept unless they depend on the content (colours luminance or histogram, or
     // a content of another size, which re-target everything as retarget does). x restarts from
@@ -304,6 +356,10 @@ public:
     // (the iterate itself when `averaged` is false or averaging is off), with the content's
     // chrominance under ColorMode::Post and ColorMode::Luminance.
     [[nodiscard]] Image result(bool averaged = true) const;
+    // Params::colors_only's picture: the content with its colour mean and covariance mapped to the
+    // styles' (each style's moments, mixed by the blend). result() returns it while colors_only
+    // is on. Throws nst::UsageError in texture mode.
+    [[nodiscard]] Image colors_only() const;
     // The result as 8-bit RGBA (for publication to a texture).
     void image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height, bool averaged = true) const;
     // L-BFGS steps that found no descent direction and restarted from the gradient.

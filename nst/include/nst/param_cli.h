@@ -32,7 +32,7 @@ inline void add_to_cli(CLI::App& app, RunSettings& settings) {
             p.help);
         o->default_str(p.get(settings));
         switch (p.kind) {
-            case ParamKind::Int: o->type_name("INT"); break;
+            case ParamKind::Int: o->type_name(p.value_name.empty() ? "INT" : p.value_name); break;
             case ParamKind::Float: o->type_name("FLOAT"); break;
             case ParamKind::Choice: {
                 std::string names;

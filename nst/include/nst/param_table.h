@@ -56,6 +56,7 @@ struct ParamSpec {
     // For a parameter whose default is computed (style-weight): whether the user gave it. Such an
     // entry is written by to_args/to_json only when given, whatever its value.
     std::function<bool(const RunSettings&)> given;
+    std::string value_name;            // --help's name of the value when the kind's is not right ("N|WxH")
 
     [[nodiscard]] std::string flag() const { return "--" + name; }
     // The name as the viewer's widget probe knows it ("style_weight").

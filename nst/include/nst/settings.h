@@ -3,7 +3,10 @@
 // network and the loss parameters. One struct so that flags, viewer controls, session files and
 // "copy as command" all read and write the same fields (through the table in param_table.h).
 // No LibTorch and no CLI11 here.
+#include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,10 @@ struct RunSettings {
     std::string content;               // --content (empty: not given)
     std::vector<std::string> styles;   // --style, in order (empty: not given)
     int size = 256;                    // long side of the optimised image
+    bool texture = false;              // --texture: no content, a texture from the styles alone
+    // --size WxH: exactly that size (0: from `size`, the long side; a texture is then square).
+    // Used only while max(width, height) == size (a viewer slider that moves `size` drops it).
+    int width = 0, height = 0;
     int steps = 300;                   // steps at the full size (nst-viewer: pause there; 0 = never)
     int scales = 1;                    // coarse-to-fine levels (1 = plain)
     int coarse_steps = 100;            // steps at each coarser level
@@ -73,6 +80,21 @@ struct RunSettings {
 // style list (when one is given). Throws nst::UsageError.
 enum class Use { Batch, Live };
 void validate(const RunSettings& s, Use use);
+
+// Texture mode (--texture, or nst with no --content and no --video): the image is made from the
+// styles alone; a --content given with --texture is not used.
+[[nodiscard]] inline bool texture_mode(const RunSettings& s) { return s.texture || (s.content.empty() && s.video.empty()); }
+// The start: a texture has no content to start from, so --init content (the default) is noise there.
+[[nodiscard]] inline Init start_init(const RunSettings& s) {
+    return texture_mode(s) && s.init == Init::Content ? Init::Noise : s.init;
+}
+// The exact size --size WxH gave, if it still applies; nullopt when the size is a long side.
+[[nodiscard]] inline std::optional<std::pair<int, int>> exact_size(const RunSettings& s) {
+    if (s.width > 0 && s.height > 0 && std::max(s.width, s.height) == s.size) return std::pair{s.width, s.height};
+    return std::nullopt;
+}
+// A texture's size: the exact one, else size x size; rounded for --seamless (seamless_size).
+[[nodiscard]] std::pair<int, int> texture_size(const RunSettings& s);
 
 // The engine's fixed options from the settings (features parsed; no weights file resolved:
 // where the weights come from is each program's policy).

@@ -51,6 +51,10 @@ void check_params(const Params& params) {
     check_lbfgs_history(params.lbfgs_history);
     check_sw_directions(params.sw_directions);
     check_samples(params.samples);
+    check_normalize_gradients(params.normalize_gradients);
+    if (!params.layer_blend.empty() && params.style_loss == StyleLoss::REMD)
+        throw UsageError("--layer-blend does not apply to --style-loss remd: its hypercolumns join the layers (use gram, "
+                         "w2, sw or nn)");
     if (!(params.temporal_weight >= 0.f) || !std::isfinite(params.temporal_weight))
         throw UsageError("--temporal-weight " + std::to_string(params.temporal_weight) + ": must be a finite number >= 0");
 }
@@ -110,15 +114,71 @@ Engine::Engine(const EngineOptions& options, const Params& params) : impl_(std::
 
 Engine::~Engine() = default;
 
+namespace {
+
+// A flat grey of the size: texture mode's stand-in content (no target is ever made of it).
+Image texture_canvas(int width, int height) {
+    if (width < 1 || height < 1)
+        throw UsageError("texture size " + std::to_string(width) + "x" + std::to_string(height) + ": both sides must be >= 1");
+    Image canvas;
+    canvas.width = width;
+    canvas.height = height;
+    canvas.rgb.assign(static_cast<std::size_t>(width) * height * 3, 0.5f);
+    return canvas;
+}
+
+}  // namespace
+
+// The mode changes with the inputs; a failure (a size too small, a colour mode without content)
+// leaves the previous mode and inputs.
+void EngineCore::set_inputs(const Image& content, const std::vector<Image>& styles, bool as_texture) {
+    if (as_texture && params.colors != ColorMode::Off)
+        throw UsageError(std::string("--preserve-colors ") + color_mode_name(params.colors) +
+                         " needs a content image (texture mode has none)");
+    if (as_texture && params.colors_only) throw UsageError("--colors-only needs a content image (texture mode has none)");
+    const bool old = texture;
+    texture = as_texture;
+    try {
+        set_images(content, styles);
+    } catch (...) {
+        texture = old;
+        if (content_rgb.defined()) {
+            inputs_for.reset();
+            ensure_targets();
+        }
+        throw;
+    }
+}
+
 void Engine::set_images(const Image& content, const std::vector<Image>& styles, Init init) {
-    impl_->set_images(content, styles);
+    impl_->set_inputs(content, styles, false);
     impl_->set_x(impl_->initial(init));
 }
 
 void Engine::retarget(const Image& content, const std::vector<Image>& styles, const Image& start) {
     if (start.empty()) throw Error("the start image must not be empty");
-    impl_->set_images(content, styles);
+    impl_->set_inputs(content, styles, false);
     impl_->set_x(impl_->initial(start));
+}
+
+void Engine::set_texture(int width, int height, const std::vector<Image>& styles, Init init) {
+    if (init == Init::Content)
+        throw UsageError("--init content needs a content image: texture mode starts from noise or gray");
+    impl_->set_inputs(texture_canvas(width, height), styles, true);
+    impl_->set_x(impl_->initial(init));
+}
+
+void Engine::retarget_texture(int width, int height, const std::vector<Image>& styles, const Image& start) {
+    if (start.empty()) throw Error("the start image must not be empty");
+    impl_->set_inputs(texture_canvas(width, height), styles, true);
+    impl_->set_x(impl_->initial(start));
+}
+
+bool Engine::texture() const { return impl_->texture; }
+
+Image Engine::colors_only() const {
+    if (!impl_->content_rgb.defined()) throw Error("Engine::colors_only called before set_images");
+    return to_image(impl_->recoloured());
 }
 
 void Engine::set_content(const Image& content, const Image& start) {
@@ -152,6 +212,8 @@ void Engine::set_params(const Params& params) {
                                  params.content_loss != impl_->params.content_loss ||
                                  params.sw_directions != impl_->params.sw_directions ||
                                  params.samples != impl_->params.samples ||
+                                 params.seamless != impl_->params.seamless ||
+                                 params.normalize_gradients != impl_->params.normalize_gradients ||
                                  InputKey::of(params) != InputKey::of(impl_->params);
     const Params old = impl_->params;
     impl_->params = params;
@@ -181,7 +243,8 @@ void Engine::set_params(const Params& params) {
 bool Engine::needs_rebuild(const Params& params) const {
     if (!impl_->content_rgb.defined()) return false;
     if (impl_->inputs_for != InputKey::of(params)) return true;
-    for (const auto& lw : params.content_layers)
+    if (params.seamless != impl_->content_seamless && !impl_->texture) return true;  // the content's target
+    for (const auto& lw : impl_->texture ? std::vector<LayerWeight>{} : params.content_layers)
         if (!impl_->content_term.has(relu_index(lw.layer))) return true;
     for (const auto& lw : params.style_layers) {
         const int idx = relu_index(lw.layer);

@@ -19,6 +19,7 @@
 #include "image/tensor_image.h"
 #include "loss/color_ops.h"
 #include "loss/content_loss.h"
+#include "loss/gradient_normalization.h"
 #include "loss/spatial_masks.h"
 #include "loss/style_loss.h"
 #include "loss/temporal_loss.h"
@@ -83,6 +84,8 @@ struct EngineCore {
     // reloading files), and as the network sees them under `inputs_for`.
     torch::Tensor content_rgb;
     std::vector<Image> style_sources;
+    // Texture synthesis (set_texture): no content, content_rgb is a flat grey of the size only.
+    bool texture = false;
     torch::Tensor content_in;
     std::vector<torch::Tensor> styles_in;
     std::optional<InputKey> inputs_for;
@@ -130,7 +133,8 @@ struct EngineCore {
     // options.max_memory); the others follow `plan`, or run untiled when it is.
     void plan_tiling();
     [[nodiscard]] TilePlan plan_for(const torch::Tensor& image) const;  // `plan`'s tile at another size
-    Taps target_activations(const torch::Tensor& image, const std::vector<int>& taps);   // whole, assembled
+    // Whole, assembled; `circular`: around the torus (--seamless, never tiled).
+    Taps target_activations(const torch::Tensor& image, const std::vector<int>& taps, bool circular = false);
     std::map<int, FeatureSums> target_sums(const torch::Tensor& image, const std::vector<int>& taps);
     void tiled_loss_and_backward(const torch::Tensor& image);
 
@@ -159,8 +163,23 @@ struct EngineCore {
         return options.precision == Precision::BF16 ? torch::kBFloat16 : torch::kFloat32;
     }
 
+    // The relu indices a step taps: the used layers, without the content's in texture mode.
+    [[nodiscard]] std::vector<int> step_taps() const {
+        if (!texture) return used_taps(params);
+        std::set<int> taps;
+        for (const auto& lw : params.style_layers)
+            if (lw.weight != 0.f) taps.insert(relu_index(lw.layer));
+        return {taps.begin(), taps.end()};
+    }
+    // The content layers the loss uses: none in texture mode.
+    [[nodiscard]] const std::vector<LayerWeight>& content_layers() const {
+        static const std::vector<LayerWeight> none;
+        return texture ? none : params.content_layers;
+    }
+
     // Activations at `taps`, always returned as fp32 (the losses and Gram matrices stay fp32).
-    Taps features(const torch::Tensor& img, const std::vector<int>& taps) {
+    // `circular`: the network pads around the torus (--seamless).
+    Taps features(const torch::Tensor& img, const std::vector<int>& taps, bool circular = false) {
         auto normalised = (img - mean) / std;
         // Channels-last (NHWC) lets oneDNN and cuDNN's tensor-core kernels run the convolutions
         // without reordering every activation (measured in docs/PERFORMANCE.md).
@@ -178,7 +197,8 @@ struct EngineCore {
         };
         auto out = net->forward(fp32 ? normalised : normalised.to(net_dtype()), taps,
                                 options.interrupt && img.requires_grad() ? interruptible
-                                                                         : std::function<void(const torch::Tensor&)>{});
+                                                                         : std::function<void(const torch::Tensor&)>{},
+                                circular);
         Taps by_layer;
         for (std::size_t i = 0; i < taps.size(); ++i) by_layer[taps[i]] = fp32 ? out[i] : out[i].to(torch::kFloat32);
         return by_layer;
@@ -223,11 +243,37 @@ struct EngineCore {
         match_term.set_style_images(styles_in);
     }
 
+    bool content_seamless = false;  // the content target was computed around the torus
+
+    // What the creative controls need of the image and the mode (throws UsageError naming them).
+    void check_creative() const {
+        const auto height = static_cast<int>(content_rgb.size(2)), width = static_cast<int>(content_rgb.size(3));
+        if (params.seamless) {
+            const int grid = seamless_grid(params);
+            if (width % grid != 0 || height % grid != 0) {
+                const auto [w, h] = seamless_size(width, height, params);
+                throw UsageError("--seamless needs both sides a multiple of " + std::to_string(grid) +
+                                 " (the poolings before the deepest layer), not " + std::to_string(width) + "x" +
+                                 std::to_string(height) + ": e.g. " + std::to_string(w) + "x" + std::to_string(h));
+            }
+        }
+        if (texture && params.colors != ColorMode::Off)
+            throw UsageError(std::string("--preserve-colors ") + color_mode_name(params.colors) +
+                             " needs a content image (texture mode has none)");
+        if (texture && params.colors_only) throw UsageError("--colors-only needs a content image (texture mode has none)");
+    }
+
     // Computes the targets that `params` needs and are not there yet (all of them after new
     // inputs), then the blended style targets.
     void ensure_targets() {
         if (!content_rgb.defined()) return;
+        check_creative();
         if (inputs_for != InputKey::of(params)) prepare_inputs(InputKey::of(params));
+        // The content target is computed as the image is seen: around the torus when seamless.
+        if (content_seamless != params.seamless) {
+            content_term.clear();
+            content_seamless = params.seamless;
+        }
         const int deepest = deepest_layer(params);
         if (!net || deepest > net->last_index()) build_net(deepest);
         torch::NoGradGuard no_grad;
@@ -238,8 +284,8 @@ struct EngineCore {
             return std::vector<int>(idx.begin(), idx.end());
         };
         plan_tiling();  // targets of a print-size image are computed tile by tile too
-        if (const auto taps = missing(params.content_layers, content_term); !taps.empty()) {
-            const auto feats = target_activations(content_in, taps);
+        if (const auto taps = missing(content_layers(), content_term); !taps.empty()) {
+            const auto feats = target_activations(content_in, taps, params.seamless);
             ++target_passes;
             for (const int idx : taps) content_term.set_target(idx, feats.at(idx));
         }
@@ -293,7 +339,8 @@ struct EngineCore {
         // The feature-matching losses blend their losses, not a statistic: the statistic's targets
         // stay Gram's (cheap), ready for a switch back.
         const StyleLoss statistic = matches_features(params.style_loss) ? StyleLoss::Gram : params.style_loss;
-        if (!style_term.configured_for(blend, statistic)) style_term.configure(blend, statistic);
+        if (!style_term.configured_for(blend, statistic, params.layer_blend))
+            style_term.configure(blend, statistic, params.layer_blend);
     }
 
     void reset_optimizer() {
@@ -312,6 +359,7 @@ struct EngineCore {
         if (params.average > 0.f && x.defined()) average.emplace(x, params.average);
     }
 
+    void set_inputs(const Image& content, const std::vector<Image>& styles, bool as_texture);  // engine.cpp
     void set_images(const Image& c, const std::vector<Image>& styles) {
         if (c.empty()) throw Error("the content image must not be empty");
         if (styles.empty()) throw UsageError("at least one style image is needed");
@@ -346,7 +394,10 @@ struct EngineCore {
 
     // The start image for `init`, at the content's size.
     [[nodiscard]] torch::Tensor initial(Init init) const {
-        if (init == Init::Content) return content_in;
+        if (init == Init::Content) {
+            if (texture) throw UsageError("--init content needs a content image: texture mode starts from noise or gray");
+            return content_in;
+        }
         auto gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
         auto noise = at::rand(content_rgb.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
         if (init == Init::Gray) noise = noise / 255.0 + 0.5;
@@ -366,15 +417,28 @@ struct EngineCore {
     // chrominance under the colour modes that take it.
     [[nodiscard]] torch::Tensor shown(bool averaged) const {
         torch::NoGradGuard no_grad;
+        if (params.colors_only && !texture) return recoloured();
         const auto img = averaged && average ? average->get().clamp_(0, 1) : x.detach();
         if (params.colors == ColorMode::Post || params.colors == ColorMode::Luminance)
             return color_ops::keep_chrominance(img, content_rgb).clamp_(0, 1);
         return img;
     }
 
+    // Colours only: the content with its colour mean and covariance mapped to the styles' mix (each
+    // style's moments weighted by the blend: the mean Σ w_k μ_k, the second moment Σ w_k (Σ_k +
+    // μ_k μ_kᵀ)), clamped to [0,1].
+    [[nodiscard]] torch::Tensor recoloured() const {
+        torch::NoGradGuard no_grad;
+        if (texture) throw UsageError("--colors-only needs a content image (texture mode has none)");
+        std::vector<torch::Tensor> styles;
+        for (const auto& style : style_sources) styles.push_back(to_tensor(style, device));
+        return color_ops::colors_only(content_rgb, styles, normalized_blend(params.style_blend, style_sources.size()));
+    }
+
     // Video: a new content frame; the style targets stay unless they depend on the content.
     void set_content(const Image& c) {
         if (!content_rgb.defined()) throw Error("Engine::set_content called before set_images");
+        if (texture) throw UsageError("a video frame needs a content image, not texture mode");
         if (c.empty()) throw Error("the content image must not be empty");
         const bool same_size = c.width == content_rgb.size(3) && c.height == content_rgb.size(2);
         const InputKey key = InputKey::of(params);
@@ -386,11 +450,12 @@ struct EngineCore {
         torch::NoGradGuard no_grad;
         const auto fresh = to_tensor(c, device);
         const auto taps = used_taps(Params{.content_layers = params.content_layers});
-        const auto feats = target_activations(fresh, taps);  // throws before anything changes
+        const auto feats = target_activations(fresh, taps, params.seamless);  // throws before anything changes
         ++target_passes;
         content_rgb = fresh;
         content_in = fresh;
         content_term.clear();
+        content_seamless = params.seamless;
         for (const int idx : taps) content_term.set_target(idx, feats.at(idx));
         temporal.clear();
         invalidate_graph();
@@ -442,6 +507,7 @@ struct EngineCore {
         if (!params.style_blend.empty() && params.style_blend.size() != styles_in.size())
             throw UsageError("--style-blend has " + std::to_string(params.style_blend.size()) + " weights for " +
                              std::to_string(styles_in.size()) + " style images");
+        if (!params.layer_blend.empty()) check_layer_blend(params.layer_blend, params.style_layers, styles_in.size());
         if (spatial.has_regions()) {
             check_spatial(spatial.control(), styles_in.size());
             std::set<int> used;
@@ -532,28 +598,8 @@ struct EngineCore {
             tiled_loss_and_backward(image);
             return;
         }
-        const auto feats = features(image, used_taps(params));
+        const auto feats = features(image, step_taps(), params.seamless);
         if (options.interrupt) check_interrupt();  // also after the forward pass (features() checks each layer)
-
-        const auto zero = torch::zeros({}, image.options().requires_grad(false));
-        SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;
-        // The random parts of this evaluation (sw's directions, samples): the same for a step
-        // repeated after an interrupt.
-        Draws draws(options.seed, steps, device);
-        const auto content_loss =
-            params.content_loss == ContentLoss::SelfSimilarity
-                ? self_similarity_term(params.content_layers, feats, content_term, params.samples, draws, zero, masks)
-                : content_term.evaluate(params.content_layers, feats, zero, masks);
-        const auto style_loss =
-            matches_features(params.style_loss)
-                ? match_term.evaluate(params, feats, image, normalized_blend(params.style_blend, styles_in.size()), draws,
-                                      zero, masks)
-                : style_term.evaluate(params.style_layers, feats, zero, masks);
-        const auto tv_loss = TvTerm::evaluate(image);
-        const auto temporal_loss = temporal.evaluate(image, zero);
-        auto total = params.content_weight * content_loss + params.style_weight * style_loss +
-                     params.tv_weight * tv_loss;
-        if (!temporal.empty()) total = total + params.temporal_weight * temporal_loss;
 
         // A fresh gradient each step (no zero-fill); inside a CUDA graph the one captured buffer.
         // (L-BFGS clears its own variable's gradient.)
@@ -562,13 +608,85 @@ struct EngineCore {
 #else
         if (image.is_leaf()) x.mutable_grad() = torch::Tensor();
 #endif
-        total.backward();
+        // With gradient normalisation each term sees its own stand-ins for the activations, so
+        // that its gradient at each layer can be read apart from the other term's and the deeper
+        // layers' (gradient_normalization.h); without, the activations themselves.
+        const bool normalize = params.normalize_gradients > 0.f;
+        const Taps content_feats = normalize ? leaves_of(feats, content_layers()) : feats;
+        const Taps style_feats = normalize ? leaves_of(feats, params.style_layers) : feats;
+
+        const auto zero = torch::zeros({}, image.options().requires_grad(false));
+        SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;
+        // The random parts of this evaluation (sw's directions, samples): the same for a step
+        // repeated after an interrupt.
+        Draws draws(options.seed, steps, device);
+        const auto content_loss =
+            params.content_loss == ContentLoss::SelfSimilarity
+                ? self_similarity_term(content_layers(), content_feats, content_term, params.samples, draws, zero, masks)
+                : content_term.evaluate(content_layers(), content_feats, zero, masks);
+        const auto style_loss =
+            matches_features(params.style_loss)
+                ? match_term.evaluate(params, style_feats, image, normalized_blend(params.style_blend, styles_in.size()),
+                                      draws, zero, masks)
+                : style_term.evaluate(params.style_layers, style_feats, zero, masks);
+        const auto tv_loss = TvTerm::evaluate(image, params.seamless);
+        const auto temporal_loss = temporal.evaluate(image, zero);
+        const auto features_part = params.content_weight * content_loss + params.style_weight * style_loss;
+        auto rest = params.tv_weight * tv_loss;
+        if (!temporal.empty()) rest = rest + params.temporal_weight * temporal_loss;
+        const auto total = features_part + rest;
+
+        if (!normalize) {
+            total.backward();
+        } else {
+            // 1: each term's gradients at its stand-ins (remd's palette goes straight to the image);
+            // 2: rescaled per layer; 3: back through the network with the TV and temporal terms.
+            if (features_part.requires_grad()) features_part.backward();
+            std::map<int, torch::Tensor> grads;
+            add_normalized(grads, content_feats, content_layers());
+            add_normalized(grads, style_feats, params.style_layers);
+            std::vector<torch::Tensor> roots{rest}, seeds{torch::ones_like(rest)};
+            for (const auto& [idx, g] : grads) {
+                roots.push_back(feats.at(idx));
+                seeds.push_back(g);
+            }
+            torch::autograd::backward(roots, seeds);
+        }
         // Kept as device tensors: reading them (last_losses) is the only host sync.
         loss_content = content_loss.detach();
         loss_style = style_loss.detach();
         loss_tv = tv_loss.detach();
         loss_temporal = temporal_loss.detach();
         loss_total = total.detach();
+    }
+
+    // Leaves holding the activations of `layers` (those with a weight), cut from the network.
+    static Taps leaves_of(const Taps& feats, const std::vector<LayerWeight>& layers) {
+        Taps out;
+        for (const auto& lw : layers)
+            if (lw.weight != 0.f) {
+                const int idx = relu_index(lw.layer);
+                if (!out.contains(idx)) out[idx] = feats.at(idx).detach().requires_grad_(true);
+            }
+        return out;
+    }
+
+    // One term's gradients at its leaves, normalised (gradient_normalization.h), added per layer.
+    void add_normalized(std::map<int, torch::Tensor>& grads, const Taps& leaves,
+                        const std::vector<LayerWeight>& layers) const {
+        std::vector<LayerGradient> term;
+        std::vector<int> at;
+        for (const auto& lw : layers) {
+            const int idx = relu_index(lw.layer);
+            if (lw.weight == 0.f || !leaves.contains(idx) || !leaves.at(idx).grad().defined()) continue;
+            term.push_back({leaves.at(idx).grad(), lw.weight});
+            at.push_back(idx);
+        }
+        normalize_term_gradients(term, params.normalize_gradients);
+        for (std::size_t i = 0; i < term.size(); ++i) {
+            auto& g = grads[at[i]];
+            g = g.defined() ? g + term[i].grad : term[i].grad;
+        }
     }
 };
 

@@ -37,6 +37,8 @@ std::string batch_refusal(const std::vector<Params>& variants) {
         if (matches_features(p.style_loss))
             return which + " uses --style-loss " + style_loss_name(p.style_loss) + ": a batch runs gram and w2 only";
         if (p.content_loss != ContentLoss::MSE) return which + " uses --content-loss self-similarity: a batch runs mse only";
+        if (p.seamless) return which + " uses --seamless: a batch pads with zeros";
+        if (p.normalize_gradients > 0.f) return which + " uses --normalize-gradients: a batch sums its gradients plainly";
         if (p.style_scale != first.style_scale)
             return which + " has style scale " + std::to_string(p.style_scale) + " and variant 1 " +
                    std::to_string(first.style_scale) + ": a batch shares one set of style targets";
@@ -223,7 +225,7 @@ private:
             const auto& p = variants_[b];
             // A blend whose count does not match is refused by step(), as Engine does.
             if (p.style_blend.empty() || p.style_blend.size() == core_.styles_in.size())
-                fresh[b].configure(normalized_blend(p.style_blend, core_.styles_in.size()), p.style_loss);
+                fresh[b].configure(normalized_blend(p.style_blend, core_.styles_in.size()), p.style_loss, p.layer_blend);
         }
         style_terms_ = std::move(fresh);
     }

@@ -57,6 +57,16 @@ void EngineCore::plan_tiling() {
                     "gram or w2 and --content-loss mse, or a smaller --size");
         throw UsageError(which);
     }
+    // The torus and the per-layer norms are whole-image properties a tile does not see.
+    if (fresh.tiled() && (params.seamless || params.normalize_gradients > 0.f)) {
+        std::string which = params.seamless ? "--seamless" : "--normalize-gradients";
+        which.append(" cannot run in tiles (")
+            .append(options.tile > 0 ? "--tile " + std::to_string(options.tile)
+                                     : "--max-memory " + format_memory(options.max_memory) + " at " + size_text(width, height))
+            .append(params.seamless ? "): a tile's halo cannot wrap around the image; leave out --tile or use a smaller --size"
+                                    : "): each layer's gradient norm is the whole image's; leave out --tile or use a smaller --size");
+        throw UsageError(which);
+    }
     plan = fresh;
 }
 
@@ -65,9 +75,9 @@ TilePlan EngineCore::plan_for(const torch::Tensor& image) const {
     return plan_tiles(static_cast<int>(image.size(3)), static_cast<int>(image.size(2)), plan.tile, params);
 }
 
-Taps EngineCore::target_activations(const torch::Tensor& image, const std::vector<int>& taps) {
+Taps EngineCore::target_activations(const torch::Tensor& image, const std::vector<int>& taps, bool circular) {
     const TilePlan p = plan_for(image);
-    if (!p.tiled()) return features(image, taps);
+    if (!p.tiled()) return features(image, taps, circular);
     const auto height = static_cast<int>(image.size(2)), width = static_cast<int>(image.size(3));
     Taps whole;
     for (const auto& w : tile_windows(width, height, p)) {
@@ -116,7 +126,7 @@ void EngineCore::tiled_loss_and_backward(const torch::Tensor& image) {
     const auto zero = torch::zeros({}, source.options().requires_grad(false));
     SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;
     const auto style_taps = taps_of(params.style_layers);
-    const std::vector<int> taps = used_taps(params);
+    const std::vector<int> taps = step_taps();
 
     // Pass 1: the whole image's style sums, then the loss and its gradient in them. W2 adds them up
     // in float64: its covariance S/n − μμᵀ cancels most of S, so the tiles' float32 partial sums
@@ -162,7 +172,7 @@ void EngineCore::tiled_loss_and_backward(const torch::Tensor& image) {
             part = part + (s.outer * d.outer.grad().to(s.outer.scalar_type())).sum();
             if (s.sum.defined()) part = part + (s.sum * d.sum.grad().to(s.sum.scalar_type())).sum();
         }
-        const auto content = content_term.evaluate_window(params.content_layers, feats, zero, w, masks);
+        const auto content = content_term.evaluate_window(content_layers(), feats, zero, w, masks);
         const auto tv = TvTerm::evaluate_window(tile, w, height, width);
         part = part + params.content_weight * content + params.tv_weight * tv;
         if (!temporal.empty()) {

@@ -3,6 +3,7 @@
 
 #include "image/tensor_image.h"
 #include "loss/color_ops.h"
+#include "nst/engine.h"  // normalized_blend
 
 namespace nst::color_ops {
 namespace {
@@ -23,14 +24,6 @@ torch::Tensor apply_matrix(const torch::Tensor& m, const torch::Tensor& x) {
     return torch::einsum("ij,njhw->nihw", {m.to(x.dtype()), x});
 }
 
-// Mean (3) and population covariance (3×3) of an [1,3,H,W] image's colours, in float64.
-std::pair<torch::Tensor, torch::Tensor> colour_stats(const torch::Tensor& img) {
-    const auto p = img.to(torch::kFloat64).reshape({3, -1});
-    const auto mean = p.mean(1);
-    const auto centred = p - mean.unsqueeze(1);
-    return {mean, torch::mm(centred, centred.t()) / static_cast<double>(p.size(1))};
-}
-
 // Symmetric square root and inverse square root; eigenvalues floored so that a flat (singular)
 // colour distribution maps to a point instead of dividing by zero.
 torch::Tensor sym_power(const torch::Tensor& m, double power) {
@@ -39,6 +32,21 @@ torch::Tensor sym_power(const torch::Tensor& m, double power) {
 }
 
 }  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> colour_stats(const torch::Tensor& img) {
+    const auto p = img.to(torch::kFloat64).reshape({3, -1});
+    const auto mean = p.mean(1);
+    const auto centred = p - mean.unsqueeze(1);
+    return {mean, torch::mm(centred, centred.t()) / static_cast<double>(p.size(1))};
+}
+
+torch::Tensor map_moments(const torch::Tensor& img, const torch::Tensor& mean, const torch::Tensor& cov) {
+    const auto [mean_i, cov_i] = colour_stats(img);
+    const auto a = torch::mm(sym_power(cov, 0.5), sym_power(cov_i, -0.5));
+    const auto p = img.to(torch::kFloat64).reshape({3, -1});
+    const auto out = torch::mm(a, p - mean_i.unsqueeze(1)) + mean.unsqueeze(1);
+    return out.reshape(img.sizes()).to(img.dtype());
+}
 
 torch::Tensor rgb_to_yiq(const torch::Tensor& rgb) {
     return apply_matrix(forward_matrix(torch::TensorOptions().dtype(torch::kFloat64).device(rgb.device())), rgb);
@@ -73,12 +81,21 @@ torch::Tensor match_luminance(const torch::Tensor& style, const torch::Tensor& c
 }
 
 torch::Tensor match_histogram(const torch::Tensor& style, const torch::Tensor& content) {
-    const auto [mean_s, cov_s] = colour_stats(style);
     const auto [mean_c, cov_c] = colour_stats(content);
-    const auto a = torch::mm(sym_power(cov_c, 0.5), sym_power(cov_s, -0.5));
-    const auto p = style.to(torch::kFloat64).reshape({3, -1});
-    const auto out = torch::mm(a, p - mean_s.unsqueeze(1)) + mean_c.unsqueeze(1);
-    return out.reshape(style.sizes()).to(style.dtype());
+    return map_moments(style, mean_c, cov_c);
+}
+
+torch::Tensor colors_only(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
+                          const std::vector<float>& blend) {
+    torch::Tensor mean, second;
+    for (std::size_t k = 0; k < styles.size(); ++k) {
+        const auto [m, c] = colour_stats(styles[k]);
+        const auto w = static_cast<double>(blend.at(k));
+        const auto moment = (c + torch::outer(m, m)) * w;
+        mean = k ? mean + m * w : m * w;
+        second = k ? second + moment : moment;
+    }
+    return map_moments(content, mean, second - torch::outer(mean, mean)).clamp_(0, 1);
 }
 
 }  // namespace nst::color_ops
@@ -100,6 +117,11 @@ Image match_luminance(const Image& style, const Image& content) {
 }
 Image match_histogram(const Image& style, const Image& content) {
     return from_chw(color_ops::match_histogram(to_chw(style), to_chw(content)));
+}
+Image colors_only(const Image& content, const std::vector<Image>& styles, const std::vector<float>& blend) {
+    std::vector<torch::Tensor> s;
+    for (const Image& style : styles) s.push_back(to_chw(style));
+    return from_chw(color_ops::colors_only(to_chw(content), s, normalized_blend(blend, styles.size())));
 }
 
 }  // namespace nst::color

@@ -93,16 +93,20 @@ void StyleTerm::blend_into(Blended& b, const std::vector<FeatureSums>& styles, c
     }
 }
 
-void StyleTerm::configure(const std::vector<float>& blend, StyleLoss statistic) {
+void StyleTerm::configure(const std::vector<float>& blend, StyleLoss statistic,
+                          const std::vector<LayerBlend>& layer_blend) {
     torch::NoGradGuard no_grad;
     for (const auto& [layer, styles] : per_style_) {
         if (styles.size() != blend.size()) throw std::logic_error("StyleTerm: blend and style count differ");
-        blend_into(blended_[layer], styles, blend, statistic);
+        // A layer with its own blend (coarse and fine from different paintings) takes that one.
+        const auto& name = vgg19_layers()[static_cast<std::size_t>(layer)].name;
+        blend_into(blended_[layer], styles, layer_blend_for(layer_blend, name, blend, styles.size()), statistic);
     }
     // Layers no longer targeted keep no blended state.
     std::erase_if(blended_, [this](const auto& kv) { return !per_style_.contains(kv.first); });
     if (statistic != statistic_) singles_.clear();
     blend_ = blend;
+    layer_blend_ = layer_blend;
     statistic_ = statistic;
     configured_ = true;
 }

@@ -52,9 +52,11 @@ public:
     // Recombines the blended targets of every layer for these (normalised) weights and statistic:
     // C×C arithmetic per layer and, for W2, one symmetric square root. Targets keep their storage
     // when their shape is unchanged, so a captured CUDA graph stays valid across a blend change.
-    void configure(const std::vector<float>& blend, StyleLoss statistic);
-    [[nodiscard]] bool configured_for(const std::vector<float>& blend, StyleLoss statistic) const {
-        return configured_ && blend == blend_ && statistic == statistic_;
+    // A layer named in `layer_blend` takes its own weights instead of `blend` (layer_blend_for).
+    void configure(const std::vector<float>& blend, StyleLoss statistic, const std::vector<LayerBlend>& layer_blend = {});
+    [[nodiscard]] bool configured_for(const std::vector<float>& blend, StyleLoss statistic,
+                                      const std::vector<LayerBlend>& layer_blend = {}) const {
+        return configured_ && blend == blend_ && statistic == statistic_ && layer_blend == layer_blend_;
     }
 
     // Each single style's own target (what regions compare with), for these style indices: kept
@@ -97,6 +99,7 @@ private:
     std::map<int, Blended> blended_;
     std::map<int, std::map<int, Blended>> singles_;  // layer -> style -> that style alone
     std::vector<float> blend_;
+    std::vector<LayerBlend> layer_blend_;
     StyleLoss statistic_ = StyleLoss::Gram;
     bool configured_ = false;
 };

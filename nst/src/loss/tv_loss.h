@@ -1,6 +1,6 @@
 #pragma once
 // The total-variation term: mean((x[i+1,j] − x[i,j])²) + mean((x[i,j+1] − x[i,j])²) over the
-// [N,C,H,W] image. No targets. (docs/LOSS.md)
+// [N,C,H,W] image (or around the torus: --seamless). No targets. (docs/LOSS.md)
 #include <torch/torch.h>
 
 #include "loss/tile_window.h"
@@ -9,9 +9,13 @@ namespace nst {
 
 class TvTerm {
 public:
-    [[nodiscard]] static torch::Tensor evaluate(const torch::Tensor& x) {
+    // `wrap` (--seamless): the differences wrap around, last row with the first and last column with
+    // the first, each mean over all N·C·H·W of them: the term sees the image as a torus.
+    [[nodiscard]] static torch::Tensor evaluate(const torch::Tensor& x, bool wrap = false) {
         using torch::indexing::None;
         using torch::indexing::Slice;
+        if (wrap)
+            return (torch::roll(x, {-1}, {2}) - x).pow(2).mean() + (torch::roll(x, {-1}, {3}) - x).pow(2).mean();
         const auto dy = x.index({Slice(), Slice(), Slice(1, None)}) - x.index({Slice(), Slice(), Slice(None, -1)});
         const auto dx =
             x.index({Slice(), Slice(), Slice(), Slice(1, None)}) - x.index({Slice(), Slice(), Slice(), Slice(None, -1)});

@@ -88,7 +88,8 @@ torch::Tensor MatchTerm::sliced_wasserstein(const Params& p, const Taps& feats, 
         std::vector<torch::Tensor> styles;
         for (const auto& s : per_style_.at(idx)) styles.push_back(s.rows);
         const auto v = draws.directions(relu_key("sw", idx), f.size(1), p.sw_directions);
-        loss = loss + lw.weight * layer_over_regions(masks, idx, f, blend, zero, [&](const auto& rows, const auto& w) {
+        loss = loss + lw.weight * layer_over_regions(masks, idx, f, layer_blend_for(p.layer_blend, lw.layer, blend, blend.size()), zero,
+                                                     [&](const auto& rows, const auto& w) {
                    return match::sliced_wasserstein(rows, styles, w, v);
                });
     }
@@ -109,7 +110,8 @@ torch::Tensor MatchTerm::neural_neighbors(const Params& p, const Taps& feats, co
             const auto j = draws.positions(relu_key("nn", idx) + "/style" + std::to_string(k), s.rows.size(0), p.samples);
             candidates.push_back(match::unit_rows(j.defined() ? s.rows.index_select(0, j) : s.rows));
         }
-        loss = loss + lw.weight * layer_over_regions(masks, idx, f, blend, zero, [&](const auto& rows, const auto& w) {
+        loss = loss + lw.weight * layer_over_regions(masks, idx, f, layer_blend_for(p.layer_blend, lw.layer, blend, blend.size()), zero,
+                                                     [&](const auto& rows, const auto& w) {
                    return match::neural_neighbors(rows, candidates, w);
                });
     }

@@ -26,8 +26,12 @@ public:
     // each <= last_index), in the order of `taps`.
     // `after_relu` (optional) sees each ReLU's output as it is made: where a step can be
     // interrupted, forward and (through a hook on it) backward (EngineOptions::interrupt).
+    // `circular`: every convolution pads by wrapping around (the image is a torus: --seamless);
+    // both sides must then be multiples of 2 per pooling passed, so that each pooling sees the
+    // torus whole (the caller checks).
     std::vector<torch::Tensor> forward(torch::Tensor x, const std::vector<int>& taps,
-                                       const std::function<void(const torch::Tensor&)>& after_relu = {});
+                                       const std::function<void(const torch::Tensor&)>& after_relu = {},
+                                       bool circular = false);
 
     // Stores the convolution weights in channels-last (NHWC) layout, matching the activations.
     void to_channels_last();

@@ -120,8 +120,10 @@ nlohmann::json to_json(const RunSettings& s) {
         const std::string text = p.get(s);
         switch (p.kind) {
             case ParamKind::Int:
-                if (text.starts_with('-')) j[p.name] = *parse_number<std::int64_t>(text);
-                else j[p.name] = *parse_number<std::uint64_t>(text);
+                // An integer that may also be text (--size WxH) is written as its text.
+                if (const auto n = parse_number<std::int64_t>(text); n && text.starts_with('-')) j[p.name] = *n;
+                else if (const auto u = parse_number<std::uint64_t>(text)) j[p.name] = *u;
+                else j[p.name] = text;
                 break;
             case ParamKind::Float: j[p.name] = *parse_number<double>(text); break;
             case ParamKind::Flag: j[p.name] = text == "true"; break;

@@ -324,6 +324,49 @@ ParamSpec max_frames() {
     return p;
 }
 
+// --size N (the long side) or WxH (exactly: a texture's size, or the content resized to it).
+ParamSpec size() {
+    constexpr int kMin = 16, kMax = 8192;
+    ParamSpec p = integer("size", "Long side of the optimised image in pixels, or WxH for exactly that size (a texture's; "
+                                  "the content is resized to it)",
+                          [](auto& s) -> auto& { return s.size; }, kMin, kMax);
+    p.get = [](const RunSettings& s) {
+        if (const auto wh = exact_size(s)) return std::to_string(wh->first) + "x" + std::to_string(wh->second);
+        return std::to_string(s.size);
+    };
+    p.set = [plain = p.set](RunSettings& s, std::string_view v) {
+        const auto x = v.find('x');
+        if (x == std::string_view::npos) {
+            plain(s, v);
+            s.width = s.height = 0;
+            return;
+        }
+        const auto w = parse_number<int>(v.substr(0, x)), h = parse_number<int>(v.substr(x + 1));
+        if (!w || !h) refuse("size", v, "expected a long side N or WxH, e.g. 512 or 512x384");
+        if (*w < kMin || *h < kMin || *w > kMax || *h > kMax)
+            refuse("size", v, "each side must be between " + std::to_string(kMin) + " and " + std::to_string(kMax));
+        s.width = *w;
+        s.height = *h;
+        s.size = std::max(*w, *h);
+    };
+    p.value_name = "N|WxH";
+    return p;
+}
+
+// --layer-blend relu1_1=0/1,...: parsed as set (parse_layer_blend); the count against the styles in
+// validate().
+ParamSpec layer_blend() {
+    ParamSpec p = entry("layer-blend",
+                        "Per-layer blends of the styles, LAYER=W1/W2/...: e.g. relu4_1=1/0,relu5_1=1/0,relu1_1=0/1 "
+                        "takes the layout of strokes from the first painting and the fine texture from the second; "
+                        "other layers use --style-blend",
+                        ParamKind::Text);
+    p.get = [](const RunSettings& s) { return format_layer_blend(s.params.layer_blend); };
+    p.set = [](RunSettings& s, std::string_view v) { s.params.layer_blend = parse_layer_blend(v); };
+    p.live = true;
+    return p;
+}
+
 // UI-only fields after the fact: the makers stay about parsing.
 ParamSpec with_ui(ParamSpec p, std::string label, UiRange range) {
     p.label = std::move(label);
@@ -340,8 +383,8 @@ std::vector<ParamSpec> build() {
     constexpr int kMaxSteps = 1'000'000;
     const auto style_scale = [](float x) { return std::isfinite(x) && x >= kMinStyleScale && x <= kMaxStyleScale; };
     std::vector<ParamSpec> t;
-    t.push_back(text("content", "Content image (JPEG, PNG, BMP, TGA, GIF); nst: required, nst-viewer: the bundled "
-                                "sample by default",
+    t.push_back(text("content", "Content image (JPEG, PNG, BMP, TGA, GIF); nst: without it, a texture from the styles "
+                                "alone (--texture); nst-viewer: the bundled sample by default",
                      [](auto& s) -> auto& { return s.content; }));
     t.push_back(styles());
     t.push_back(blend());
@@ -353,6 +396,26 @@ std::vector<ParamSpec> build() {
                                                                            {"post", ColorMode::Post},
                                                                            {"luminance", ColorMode::Luminance},
                                                                            {"histogram", ColorMode::Histogram}})));
+    t.push_back(layer_blend());
+    t.push_back(live(flag("colors-only",
+                          "Only recolour the content with the styles' palette (its colour mean and covariance mapped "
+                          "to theirs): no optimisation, written at once",
+                          [](auto& s) -> auto& { return s.params.colors_only; })));
+    t.push_back(live(with_ui(number("normalize-gradients",
+                                    "Gradient normalisation strength 0-1 (neural-style's -normalize_gradients): each "
+                                    "layer's content and style gradient rescaled towards an L1 norm in proportion to "
+                                    "its weight, so that no layer drowns the others",
+                                    [](auto& s) -> auto& { return s.params.normalize_gradients; },
+                                    "must be between 0 (off) and 1", [](float x) { return x >= 0 && x <= 1; }),
+                             "normalize gradients", {0, 1, false, true})));
+    t.push_back(live(flag("seamless",
+                          "A result that tiles without seams: circular padding in VGG19 and a wrap-around TV term "
+                          "(sides rounded to a multiple of 16)",
+                          [](auto& s) -> auto& { return s.params.seamless; })));
+    t.push_back(flag("texture",
+                     "No content: a texture of --size (WxH, or a square) from the styles alone, from --init noise "
+                     "or gray (nst: also without --content)",
+                     [](auto& s) -> auto& { return s.texture; }));
     t.push_back(live(with_ui(number("style-scale",
                                     "Style images are resized to this x --size on their long side before their "
                                     "targets (0.1-4)",
@@ -384,9 +447,7 @@ std::vector<ParamSpec> build() {
                                      "self-similarity; style candidates per layer for nn",
                                      [](auto& s) -> auto& { return s.params.samples; }, 2, kMaxSamples),
                              "samples", {64, 4096, true, true})));
-    t.push_back(with_ui(integer("size", "Long side of the optimised image in pixels",
-                                [](auto& s) -> auto& { return s.size; }, 16, 8192),
-                        "size", {32, 2048, true, false}));
+    t.push_back(with_ui(size(), "size", {32, 2048, true, false}));
     t.push_back(integer("steps", "Steps at the full size (nst-viewer: pauses there; 0 = never, its default)",
                         [](auto& s) -> auto& { return s.steps; }, 0, kMaxSteps));
     t.push_back(with_ui(integer("scales", "Coarse-to-fine levels: 1 = plain; N runs --coarse-steps at size/2^k first",

@@ -15,8 +15,17 @@ void validate(const RunSettings& s, Use use) {
         // --video replaces --content: the clip's frames are the content.
         require(s.video.empty() || s.content.empty(),
                 "--video and --content are mutually exclusive (the clip's frames are the content)");
-        require(!s.content.empty() || !s.video.empty(), "--content is required");
         require(!s.styles.empty(), "--style is required");
+        // Without --content (and --video): texture mode, from the styles alone.
+        if (texture_mode(s)) {
+            require(s.params.colors == ColorMode::Off, std::string("--preserve-colors ") +
+                                                           color_mode_name(s.params.colors) +
+                                                           " needs --content (without it nst makes a texture)");
+            require(!s.params.colors_only, "--colors-only needs --content (the photo to recolour)");
+            require(s.content_map.empty(), "--content-map needs --content (without it nst makes a texture)");
+        }
+        require(!s.texture || s.video.empty(), "--texture and --video are mutually exclusive");
+        require(!s.params.colors_only || s.video.empty(), "--colors-only applies to a still --content, not --video");
         require(s.steps >= 1, "--steps " + std::to_string(s.steps) + ": must be between 1 and 1000000");
     }
     require((s.size >> (s.scales - 1)) >= 16, "--scales " + std::to_string(s.scales) +
@@ -27,8 +36,17 @@ void validate(const RunSettings& s, Use use) {
             "--init and --init-image are mutually exclusive (--init-image is the start image)");
     // A blend needs the styles it weighs; the Live program has added its sample by now.
     if (!s.styles.empty()) static_cast<void>(normalized_blend(s.params.style_blend, s.styles.size()));
+    if (!s.styles.empty()) check_layer_blend(s.params.layer_blend, s.params.style_layers, s.styles.size());
+    require(s.params.layer_blend.empty() || s.params.style_loss != StyleLoss::REMD,
+            "--layer-blend does not apply to --style-loss remd: its hypercolumns join the layers (use gram, w2, sw "
+            "or nn)");
     // The count always; the style indices against the list once there is one.
     check_regions(s.regions, s.styles.empty() ? std::numeric_limits<std::size_t>::max() : s.styles.size());
+}
+
+std::pair<int, int> texture_size(const RunSettings& s) {
+    const auto [w, h] = exact_size(s).value_or(std::pair{s.size, s.size});
+    return s.params.seamless ? seamless_size(w, h, s.params) : std::pair{w, h};
 }
 
 EngineOptions engine_options(const RunSettings& s) {
