@@ -9,9 +9,11 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "nst/nst.h"
 #include "support/engine_inputs.h"
+#include "support/test_util.h"
 
 namespace {
 
@@ -26,12 +28,7 @@ nst::Params random_params() {
 
 template <class F>
 std::string usage_message(F&& f) {
-    try {
-        f();
-    } catch (const nst::UsageError& e) {
-        return e.what();
-    }
-    return "(no nst::UsageError)";
+    return nst::test::message_of<nst::UsageError>(std::forward<F>(f));
 }
 
 // Mean |difference| of horizontally and vertically neighbouring pixels: inside the image, and
