@@ -116,6 +116,14 @@ Engine::~Engine() = default;
 
 namespace {
 
+// Texture mode has no content: the colour modes and colours only, which need one, are refused.
+void refuse_what_needs_content(const Params& p) {
+    if (p.colors != ColorMode::Off)
+        throw UsageError(std::string("--preserve-colors ") + color_mode_name(p.colors) +
+                         " needs a content image (texture mode has none)");
+    if (p.colors_only) throw UsageError("--colors-only needs a content image (texture mode has none)");
+}
+
 // A flat grey of the size: texture mode's stand-in content (no target is ever made of it).
 Image texture_canvas(int width, int height) {
     if (width < 1 || height < 1)
@@ -132,10 +140,7 @@ Image texture_canvas(int width, int height) {
 // The mode changes with the inputs; a failure (a size too small, a colour mode without content)
 // leaves the previous mode and inputs.
 void EngineCore::set_inputs(const Image& content, const std::vector<Image>& styles, bool as_texture) {
-    if (as_texture && params.colors != ColorMode::Off)
-        throw UsageError(std::string("--preserve-colors ") + color_mode_name(params.colors) +
-                         " needs a content image (texture mode has none)");
-    if (as_texture && params.colors_only) throw UsageError("--colors-only needs a content image (texture mode has none)");
+    if (as_texture) refuse_what_needs_content(params);  // before anything changes
     const bool old = texture;
     texture = as_texture;
     try {
@@ -148,6 +153,32 @@ void EngineCore::set_inputs(const Image& content, const std::vector<Image>& styl
         }
         throw;
     }
+}
+
+// What the creative controls need of the image and the mode (throws UsageError naming them).
+void EngineCore::check_creative() const {
+    const auto height = static_cast<int>(content_rgb.size(2)), width = static_cast<int>(content_rgb.size(3));
+    if (params.seamless) {
+        const int grid = seamless_grid(params);
+        if (width % grid != 0 || height % grid != 0) {
+            const auto [w, h] = seamless_size(width, height, params);
+            throw UsageError("--seamless needs both sides a multiple of " + std::to_string(grid) +
+                             " (the poolings before the deepest layer), not " + std::to_string(width) + "x" +
+                             std::to_string(height) + ": e.g. " + std::to_string(w) + "x" + std::to_string(h));
+        }
+    }
+    if (texture) refuse_what_needs_content(params);
+}
+
+// Colours only: the content with its colour mean and covariance mapped to the styles' mix (each
+// style's moments weighted by the blend: the mean Σ w_k μ_k, the second moment Σ w_k (Σ_k +
+// μ_k μ_kᵀ)), clamped to [0,1].
+torch::Tensor EngineCore::recoloured() const {
+    torch::NoGradGuard no_grad;
+    if (texture) throw UsageError("--colors-only needs a content image (texture mode has none)");
+    std::vector<torch::Tensor> styles;
+    for (const auto& style : style_sources) styles.push_back(to_tensor(style, device));
+    return color_ops::colors_only(content_rgb, styles, normalized_blend(params.style_blend, style_sources.size()));
 }
 
 void Engine::set_images(const Image& content, const std::vector<Image>& styles, Init init) {

@@ -19,7 +19,6 @@
 #include "image/tensor_image.h"
 #include "loss/color_ops.h"
 #include "loss/content_loss.h"
-#include "loss/gradient_normalization.h"
 #include "loss/spatial_masks.h"
 #include "loss/style_loss.h"
 #include "loss/temporal_loss.h"
@@ -245,23 +244,9 @@ struct EngineCore {
 
     bool content_seamless = false;  // the content target was computed around the torus
 
-    // What the creative controls need of the image and the mode (throws UsageError naming them).
-    void check_creative() const {
-        const auto height = static_cast<int>(content_rgb.size(2)), width = static_cast<int>(content_rgb.size(3));
-        if (params.seamless) {
-            const int grid = seamless_grid(params);
-            if (width % grid != 0 || height % grid != 0) {
-                const auto [w, h] = seamless_size(width, height, params);
-                throw UsageError("--seamless needs both sides a multiple of " + std::to_string(grid) +
-                                 " (the poolings before the deepest layer), not " + std::to_string(width) + "x" +
-                                 std::to_string(height) + ": e.g. " + std::to_string(w) + "x" + std::to_string(h));
-            }
-        }
-        if (texture && params.colors != ColorMode::Off)
-            throw UsageError(std::string("--preserve-colors ") + color_mode_name(params.colors) +
-                             " needs a content image (texture mode has none)");
-        if (texture && params.colors_only) throw UsageError("--colors-only needs a content image (texture mode has none)");
-    }
+    // What the creative controls need of the image and the mode (throws UsageError naming them;
+    // engine.cpp).
+    void check_creative() const;
 
     // Computes the targets that `params` needs and are not there yet (all of them after new
     // inputs), then the blended style targets.
@@ -424,16 +409,9 @@ struct EngineCore {
         return img;
     }
 
-    // Colours only: the content with its colour mean and covariance mapped to the styles' mix (each
-    // style's moments weighted by the blend: the mean Σ w_k μ_k, the second moment Σ w_k (Σ_k +
-    // μ_k μ_kᵀ)), clamped to [0,1].
-    [[nodiscard]] torch::Tensor recoloured() const {
-        torch::NoGradGuard no_grad;
-        if (texture) throw UsageError("--colors-only needs a content image (texture mode has none)");
-        std::vector<torch::Tensor> styles;
-        for (const auto& style : style_sources) styles.push_back(to_tensor(style, device));
-        return color_ops::colors_only(content_rgb, styles, normalized_blend(params.style_blend, style_sources.size()));
-    }
+    // Colours only: the content with its colour moments mapped to the styles' mix, clamped
+    // (color_ops::colors_only; engine.cpp).
+    [[nodiscard]] torch::Tensor recoloured() const;
 
     // Video: a new content frame; the style targets stay unless they depend on the content.
     void set_content(const Image& c) {
@@ -592,102 +570,13 @@ struct EngineCore {
 #endif
 
     // The loss at `image` and its gradient in the leaf it comes from (x for Adam, L-BFGS's own
-    // variable): the loss units, composed.
-    void loss_and_backward(const torch::Tensor& image) {
-        if (plan.tiled()) {
-            tiled_loss_and_backward(image);
-            return;
-        }
-        const auto feats = features(image, step_taps(), params.seamless);
-        if (options.interrupt) check_interrupt();  // also after the forward pass (features() checks each layer)
-
-        // A fresh gradient each step (no zero-fill); inside a CUDA graph the one captured buffer.
-        // (L-BFGS clears its own variable's gradient.)
-#if NST_TORCH_HAS_CUDA
-        if (!graph && image.is_leaf()) x.mutable_grad() = torch::Tensor();
-#else
-        if (image.is_leaf()) x.mutable_grad() = torch::Tensor();
-#endif
-        // With gradient normalisation each term sees its own stand-ins for the activations, so
-        // that its gradient at each layer can be read apart from the other term's and the deeper
-        // layers' (gradient_normalization.h); without, the activations themselves.
-        const bool normalize = params.normalize_gradients > 0.f;
-        const Taps content_feats = normalize ? leaves_of(feats, content_layers()) : feats;
-        const Taps style_feats = normalize ? leaves_of(feats, params.style_layers) : feats;
-
-        const auto zero = torch::zeros({}, image.options().requires_grad(false));
-        SpatialMasks* masks = spatial.control().empty() ? nullptr : &spatial;
-        // The random parts of this evaluation (sw's directions, samples): the same for a step
-        // repeated after an interrupt.
-        Draws draws(options.seed, steps, device);
-        const auto content_loss =
-            params.content_loss == ContentLoss::SelfSimilarity
-                ? self_similarity_term(content_layers(), content_feats, content_term, params.samples, draws, zero, masks)
-                : content_term.evaluate(content_layers(), content_feats, zero, masks);
-        const auto style_loss =
-            matches_features(params.style_loss)
-                ? match_term.evaluate(params, style_feats, image, normalized_blend(params.style_blend, styles_in.size()),
-                                      draws, zero, masks)
-                : style_term.evaluate(params.style_layers, style_feats, zero, masks);
-        const auto tv_loss = TvTerm::evaluate(image, params.seamless);
-        const auto temporal_loss = temporal.evaluate(image, zero);
-        const auto features_part = params.content_weight * content_loss + params.style_weight * style_loss;
-        auto rest = params.tv_weight * tv_loss;
-        if (!temporal.empty()) rest = rest + params.temporal_weight * temporal_loss;
-        const auto total = features_part + rest;
-
-        if (!normalize) {
-            total.backward();
-        } else {
-            // 1: each term's gradients at its stand-ins (remd's palette goes straight to the image);
-            // 2: rescaled per layer; 3: back through the network with the TV and temporal terms.
-            if (features_part.requires_grad()) features_part.backward();
-            std::map<int, torch::Tensor> grads;
-            add_normalized(grads, content_feats, content_layers());
-            add_normalized(grads, style_feats, params.style_layers);
-            std::vector<torch::Tensor> roots{rest}, seeds{torch::ones_like(rest)};
-            for (const auto& [idx, g] : grads) {
-                roots.push_back(feats.at(idx));
-                seeds.push_back(g);
-            }
-            torch::autograd::backward(roots, seeds);
-        }
-        // Kept as device tensors: reading them (last_losses) is the only host sync.
-        loss_content = content_loss.detach();
-        loss_style = style_loss.detach();
-        loss_tv = tv_loss.detach();
-        loss_temporal = temporal_loss.detach();
-        loss_total = total.detach();
-    }
-
-    // Leaves holding the activations of `layers` (those with a weight), cut from the network.
-    static Taps leaves_of(const Taps& feats, const std::vector<LayerWeight>& layers) {
-        Taps out;
-        for (const auto& lw : layers)
-            if (lw.weight != 0.f) {
-                const int idx = relu_index(lw.layer);
-                if (!out.contains(idx)) out[idx] = feats.at(idx).detach().requires_grad_(true);
-            }
-        return out;
-    }
-
-    // One term's gradients at its leaves, normalised (gradient_normalization.h), added per layer.
+    // variable): the loss units, composed (loss_step.cpp).
+    void loss_and_backward(const torch::Tensor& image);
+    // Gradient normalisation's pieces (loss_step.cpp): leaves holding the activations of `layers`,
+    // and one term's gradients at them, normalised, added per layer.
+    static Taps leaves_of(const Taps& feats, const std::vector<LayerWeight>& layers);
     void add_normalized(std::map<int, torch::Tensor>& grads, const Taps& leaves,
-                        const std::vector<LayerWeight>& layers) const {
-        std::vector<LayerGradient> term;
-        std::vector<int> at;
-        for (const auto& lw : layers) {
-            const int idx = relu_index(lw.layer);
-            if (lw.weight == 0.f || !leaves.contains(idx) || !leaves.at(idx).grad().defined()) continue;
-            term.push_back({leaves.at(idx).grad(), lw.weight});
-            at.push_back(idx);
-        }
-        normalize_term_gradients(term, params.normalize_gradients);
-        for (std::size_t i = 0; i < term.size(); ++i) {
-            auto& g = grads[at[i]];
-            g = g.defined() ? g + term[i].grad : term[i].grad;
-        }
-    }
+                        const std::vector<LayerWeight>& layers) const;
 };
 
 }  // namespace nst
