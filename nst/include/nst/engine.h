@@ -355,11 +355,9 @@ public:
     // The result as shown and saved: the moving average of the iterates when Params::average > 0
     // (the iterate itself when `averaged` is false or averaging is off), with the content's
     // chrominance under ColorMode::Post and ColorMode::Luminance.
+    // With Params::colors_only on: the content recoloured with the styles' palette (nst/color.h's
+    // colors_only, the blend mixing their moments).
     [[nodiscard]] Image result(bool averaged = true) const;
-    // Params::colors_only's picture: the content with its colour mean and covariance mapped to the
-    // styles' (each style's moments, mixed by the blend). result() returns it while colors_only
-    // is on. Throws nst::UsageError in texture mode.
-    [[nodiscard]] Image colors_only() const;
     // The result as 8-bit RGBA (for publication to a texture).
     void image_rgba8(std::vector<std::uint8_t>& out, int& width, int& height, bool averaged = true) const;
     // L-BFGS steps that found no descent direction and restarted from the gradient.

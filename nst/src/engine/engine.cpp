@@ -207,10 +207,6 @@ void Engine::retarget_texture(int width, int height, const std::vector<Image>& s
 
 bool Engine::texture() const { return impl_->texture; }
 
-Image Engine::colors_only() const {
-    if (!impl_->content_rgb.defined()) throw Error("Engine::colors_only called before set_images");
-    return to_image(impl_->recoloured());
-}
 
 void Engine::set_content(const Image& content, const Image& start) {
     if (start.empty()) throw Error("the start image must not be empty");
